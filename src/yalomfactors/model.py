@@ -1,0 +1,521 @@
+"""``FactorTagger``: a scikit-learn estimator that tags reflections with Yalom factors.
+
+One linear model per factor over lexical features (word lemma n-grams with
+negation and wish scope, character n-grams) and, optionally, sentence
+embeddings. Probabilities are calibrated per factor (Platt scaling fitted on
+out-of-fold scores) and each factor gets its own decision threshold, chosen to
+maximise F1 on the same out-of-fold predictions. Everything is learned from the
+training data passed to :meth:`FactorTagger.fit`; nothing from elsewhere.
+
+Examples
+--------
+>>> from yalomfactors import FactorTagger, load_corpus
+>>> corpus = load_corpus(split="train")
+>>> tagger = FactorTagger().fit(corpus["text"], corpus["labels"], groups=corpus["writer"])
+>>> tagger.predict(["I'm not the only one who feels this way"]).shape
+(1, 12)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+
+from . import codebook
+from .exceptions import NotFittedError, SchemaError, UnknownFactorError
+from .schema import MAX_CHARS, STATUS, text_status
+from .text import analyze, normalize
+
+__all__ = ["FactorTagger", "labels_to_matrix", "matrix_to_labels"]
+
+
+def labels_to_matrix(y: Any, classes: Sequence[str] | None = None) -> np.ndarray:
+    """Turn labels into an (n, k) 0/1 matrix in codebook order.
+
+    Parameters
+    ----------
+    y : array-like
+        Either an (n, k) 0/1 matrix already in ``classes`` order, or a sequence whose items are
+        lists of factor ids, or strings of ids joined by ``";"`` (empty string or NaN for none).
+    classes : sequence of str, optional
+        Column order; the codebook's factor ids by default.
+
+    Raises
+    ------
+    UnknownFactorError
+        If a label is not a factor id; the message cites the row position.
+    SchemaError
+        If a matrix has the wrong number of columns or values other than 0 and 1.
+    """
+    classes = list(codebook.factor_ids() if classes is None else classes)
+    if isinstance(y, pd.DataFrame):
+        y = y[classes].to_numpy() if set(classes) <= set(y.columns) else y.to_numpy()
+    if isinstance(y, pd.Series):
+        y = y.tolist()
+    if isinstance(y, np.ndarray) and y.ndim == 2 and y.dtype != object:
+        if y.shape[1] != len(classes):
+            raise SchemaError(f"y has {y.shape[1]} columns; expected {len(classes)}, one per factor in codebook order")
+        if not np.isin(y, (0, 1)).all():
+            raise SchemaError("y must hold only 0 and 1 (or True and False)")
+        return y.astype(np.int8)
+    index = {factor: column for column, factor in enumerate(classes)}
+    out = np.zeros((len(y), len(classes)), dtype=np.int8)
+    for row, item in enumerate(y):
+        if item is None or (isinstance(item, float) and np.isnan(item)):
+            continue
+        if isinstance(item, str):
+            item = [part.strip() for part in item.split(";") if part.strip()]
+        for label in item:
+            if label not in index:
+                raise UnknownFactorError(
+                    f"row {row}: unknown factor id {label!r}; expected ids from: {', '.join(classes)}"
+                )
+            out[row, index[label]] = 1
+    return out
+
+
+def matrix_to_labels(matrix: np.ndarray, classes: Sequence[str] | None = None) -> list[list[str]]:
+    """Inverse of :func:`labels_to_matrix`: one list of factor ids per row."""
+    classes = list(codebook.factor_ids() if classes is None else classes)
+    return [[classes[j] for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
+
+
+def _as_texts(X: Any, max_chars: int) -> tuple[list[str], list[str]]:
+    """Return (texts to featurise, statuses). Non-strings become ''; long texts are cut."""
+    if isinstance(X, pd.DataFrame):
+        raise SchemaError("pass the text column (a Series or list of strings), not a whole DataFrame; use tag() for tables")
+    if isinstance(X, str):
+        raise SchemaError("X must be a sequence of texts, not a single string; wrap it in a list")
+    values = list(X)
+    statuses = [text_status(value, max_chars) for value in values]
+    texts = [
+        value[:max_chars] if status in ("ok", "too_long_truncated") else (value if isinstance(value, str) else "")
+        for value, status in zip(values, statuses)
+    ]
+    return texts, statuses
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+
+
+class FactorTagger(ClassifierMixin, BaseEstimator):
+    """Multi-label tagger of Yalom's therapeutic factors in post-session reflections.
+
+    Parameters
+    ----------
+    word_ngrams : tuple of int, default (1, 2)
+        Range of lemma n-grams (after negation and wish marking).
+    char_ngrams : tuple of int or None, default (3, 5)
+        Range of character n-grams within word boundaries; ``None`` to leave them out.
+    min_df : int, default 5
+        A term is kept only if it occurs in at least ``min_df`` training texts, so saved models
+        hold no rare wording from any one reflection.
+    C : float, default 4.0
+        Inverse regularisation strength of every per-factor logistic regression.
+    embeddings : bool, default False
+        Add all-MiniLM-L6-v2 sentence embeddings (needs ``yalomfactors[embeddings]``).
+    embedding_weight : float, default 1.0
+        Scale of the embedding block relative to the lexical block.
+    threshold : None, float, sequence or mapping, default None
+        Decision thresholds. ``None`` uses the per-factor thresholds tuned during ``fit``; a float
+        applies to every factor; a mapping or sequence gives one per factor.
+    cv : int, default 5
+        Folds for out-of-fold calibration and threshold tuning (grouped when ``groups`` is given).
+    max_chars : int, default 5000
+        Texts are cut to this many characters before tagging.
+    random_state : int, default 0
+        Seed of the fold split.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Factor ids in column order.
+    thresholds_ : ndarray of float
+        Tuned per-factor thresholds.
+    calibration_ : ndarray of shape (k, 2)
+        Platt scaling slope and intercept per factor.
+    codebook_version_ : str
+        Codebook version the model was trained under.
+    """
+
+    def __init__(
+        self,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] | None = (3, 5),
+        min_df: int = 5,
+        C: float = 4.0,
+        embeddings: bool = False,
+        embedding_weight: float = 1.0,
+        threshold: float | Sequence[float] | Mapping[str, float] | None = None,
+        cv: int = 5,
+        max_chars: int = MAX_CHARS,
+        random_state: int = 0,
+    ) -> None:
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.C = C
+        self.embeddings = embeddings
+        self.embedding_weight = embedding_weight
+        self.threshold = threshold
+        self.cv = cv
+        self.max_chars = max_chars
+        self.random_state = random_state
+
+    # -- sklearn plumbing -------------------------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError("this FactorTagger is not fitted yet; call fit(texts, y) or use load_model()")
+
+    # -- features ---------------------------------------------------------------------------
+    def _vectorizers(self) -> list[TfidfVectorizer]:
+        vectorizers = [
+            TfidfVectorizer(
+                token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
+                min_df=self.min_df, sublinear_tf=True, dtype=np.float32,
+            )
+        ]
+        if self.char_ngrams is not None:
+            vectorizers.append(
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=self.min_df,
+                    sublinear_tf=True, dtype=np.float32, max_features=60_000,
+                )
+            )
+        return vectorizers
+
+    @staticmethod
+    def _inputs(texts: list[str]) -> dict[str, Any]:
+        return {"lemmas": analyze(texts), "chars": [normalize(text).lower() for text in texts], "raw": texts}
+
+    def _embed(self, inputs: dict[str, Any]) -> np.ndarray:
+        if "dense" not in inputs:
+            from .embeddings import encode
+
+            inputs["dense"] = encode(inputs["raw"])
+        return inputs["dense"]
+
+    def _matrix(self, vectorizers: list[TfidfVectorizer], inputs: dict[str, Any], rows: Any = slice(None), fit: bool = False) -> sp.csr_matrix:
+        blocks = []
+        for vectorizer, key in zip(vectorizers, ("lemmas", "chars")):
+            docs = inputs[key] if isinstance(rows, slice) else [inputs[key][i] for i in rows]
+            blocks.append(vectorizer.fit_transform(docs) if fit else vectorizer.transform(docs))
+        if self.embeddings:
+            dense = self._embed(inputs)[rows]
+            blocks.append(sp.csr_matrix(dense * np.float32(self.embedding_weight)))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _fit_linear(self, X: sp.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        coef = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float64)
+        intercept = np.zeros(Y.shape[1])
+        for j in range(Y.shape[1]):
+            positives = int(Y[:, j].sum())
+            if positives == 0 or positives == len(Y):
+                intercept[j] = -12.0 if positives == 0 else 12.0  # constant label: no model to fit
+                continue
+            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=1000)
+            model.fit(X, Y[:, j])
+            coef[j] = model.coef_[0]
+            intercept[j] = model.intercept_[0]
+        return coef, intercept
+
+    # -- fit --------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, groups: Any = None) -> FactorTagger:
+        """Fit on texts and labels.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Reflection texts.
+        y : array-like
+            (n, 12) 0/1 matrix in codebook order, or per-text lists of factor ids (or ``";"``-joined
+            strings).
+        groups : array-like, optional
+            Writer or member ids; out-of-fold folds keep each group on one side.
+
+        Returns
+        -------
+        FactorTagger
+            ``self``.
+        """
+        texts, statuses = _as_texts(X, self.max_chars)
+        classes = list(codebook.factor_ids())
+        Y = labels_to_matrix(y, classes)
+        if len(texts) != len(Y):
+            raise SchemaError(f"X has {len(texts)} texts but y has {len(Y)} rows; they must match")
+        unusable = [i for i, status in enumerate(statuses) if status in ("empty", "not_text")]
+        if unusable:
+            raise SchemaError(
+                f"{len(unusable)} training text(s) are empty or not text, first at row(s) {unusable[:5]}; "
+                "remove them or fill them in before training"
+            )
+        if len(texts) < 2 * self.cv:
+            raise SchemaError(f"need at least {2 * self.cv} training texts for cv={self.cv}; got {len(texts)}")
+        inputs = self._inputs(texts)
+
+        # Out-of-fold scores on training data only: calibration and thresholds come from these.
+        if groups is not None:
+            groups = np.asarray(groups)
+            if len(np.unique(groups)) < self.cv:
+                raise SchemaError(f"groups has {len(np.unique(groups))} distinct values; need at least cv={self.cv}")
+            splitter = GroupKFold(n_splits=self.cv)
+            folds = list(splitter.split(texts, groups=groups))
+        else:
+            folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
+        oof = np.zeros(Y.shape, dtype=np.float64)
+        for train, held in folds:
+            vectorizers = self._vectorizers()
+            X_train = self._matrix(vectorizers, inputs, train, fit=True)
+            coef, intercept = self._fit_linear(X_train, Y[train])
+            oof[held] = self._matrix(vectorizers, inputs, held) @ coef.T + intercept
+        self.calibration_ = np.array([self._platt(oof[:, j], Y[:, j]) for j in range(Y.shape[1])])
+        calibrated = _sigmoid(oof * self.calibration_[:, 0] + self.calibration_[:, 1])
+        self.thresholds_ = np.array([self._best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
+        self.oof_proba_summary_ = {
+            "n_train": len(texts),
+            "folds": self.cv,
+            "grouped": groups is not None,
+        }
+
+        vectorizers = self._vectorizers()
+        X_all = self._matrix(vectorizers, inputs, slice(None), fit=True)
+        for vectorizer in vectorizers:
+            # The pruned terms are the rare ones; keeping them would store training wording.
+            if hasattr(vectorizer, "stop_words_"):
+                del vectorizer.stop_words_
+        self.vectorizers_ = vectorizers
+        self.coef_, self.intercept_ = self._fit_linear(X_all, Y)
+        self.classes_ = np.array(classes, dtype=object)
+        self.codebook_version_ = codebook.CODEBOOK_VERSION
+        self.n_features_ = X_all.shape[1]
+        return self
+
+    @staticmethod
+    def _platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+        if labels.min() == labels.max():
+            return (0.0, -12.0 if labels.max() == 0 else 12.0)
+        model = LogisticRegression(C=1e4, solver="lbfgs")
+        model.fit(scores.reshape(-1, 1), labels)
+        return (float(model.coef_[0, 0]), float(model.intercept_[0]))
+
+    @staticmethod
+    def _best_threshold(proba: np.ndarray, labels: np.ndarray) -> float:
+        if labels.sum() == 0:
+            return 0.5
+        best, best_f1 = 0.5, -1.0
+        for threshold in np.round(np.arange(0.10, 0.91, 0.025), 3):
+            predicted = proba >= threshold
+            tp = float(np.sum(predicted & (labels == 1)))
+            f1 = 2 * tp / (predicted.sum() + labels.sum()) if predicted.sum() + labels.sum() else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = float(threshold), f1
+        return best
+
+    # -- predict ----------------------------------------------------------------------------
+    def _scores(self, X: Any) -> tuple[np.ndarray, list[str], dict[str, Any]]:
+        self._check_fitted()
+        texts, statuses = _as_texts(X, self.max_chars)
+        inputs = self._inputs(texts)
+        matrix = self._matrix(self.vectorizers_, inputs)
+        return np.asarray(matrix @ self.coef_.T) + self.intercept_, statuses, inputs
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Raw linear scores, (n, k), before calibration."""
+        return self._scores(X)[0]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probability of each factor, an (n, k) array in ``classes_`` order."""
+        scores = self._scores(X)[0]
+        return _sigmoid(scores * self.calibration_[:, 0] + self.calibration_[:, 1])
+
+    def thresholds(self) -> np.ndarray:
+        """The thresholds in force: the ``threshold`` parameter if set, else the tuned ones."""
+        self._check_fitted()
+        k = len(self.classes_)
+        if self.threshold is None:
+            return self.thresholds_.copy()
+        if isinstance(self.threshold, Mapping):
+            out = self.thresholds_.copy()
+            for factor, value in self.threshold.items():
+                if factor not in list(self.classes_):
+                    raise UnknownFactorError(f"threshold given for unknown factor id {factor!r}")
+                out[list(self.classes_).index(factor)] = float(value)
+            values = out
+        elif np.ndim(self.threshold) == 0:
+            values = np.full(k, float(self.threshold))  # type: ignore[arg-type]
+        else:
+            values = np.asarray(self.threshold, dtype=float)
+            if values.shape != (k,):
+                raise SchemaError(f"threshold has {values.size} values; expected one per factor ({k})")
+        if not np.all((values > 0) & (values < 1)):
+            raise SchemaError("every threshold must lie strictly between 0 and 1")
+        return values
+
+    def predict(self, X: Any) -> np.ndarray:
+        """0/1 decision for each factor, an (n, k) int array."""
+        return (self.predict_proba(X) >= self.thresholds()).astype(int)
+
+    # -- evidence ---------------------------------------------------------------------------
+    def _word_contributions(self, lemma_string: str, factor_index: int) -> list[tuple[str, float]]:
+        vectorizer = self.vectorizers_[0]
+        row = vectorizer.transform([lemma_string])
+        names = vectorizer.get_feature_names_out()
+        weights = self.coef_[factor_index, : row.shape[1]]
+        pairs = [(names[j], float(row[0, j] * weights[j])) for j in row.indices]
+        return sorted(pairs, key=lambda pair: -pair[1])
+
+    def explain(self, text: str, top_n: int = 5, factors: Sequence[str] | None = None) -> pd.DataFrame:
+        """Words and phrases of ``text`` that pushed each tagged factor's decision most.
+
+        Parameters
+        ----------
+        text : str
+            One reflection.
+        top_n : int, default 5
+            Phrases per factor.
+        factors : sequence of str, optional
+            Factors to explain; by default those tagged.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``factor``, ``probability``, ``phrase`` (the words as written in the text),
+            ``weight`` (contribution to the factor's linear score; only lexical features are
+            attributable, embedding contributions are not shown).
+        """
+        self._check_fitted()
+        if not isinstance(text, str):
+            raise SchemaError("explain() takes one text (a string)")
+        proba = self.predict_proba([text])[0]
+        classes = list(self.classes_)
+        if factors is None:
+            chosen = [j for j in range(len(classes)) if proba[j] >= self.thresholds()[j]]
+        else:
+            chosen = [classes.index(codebook.get_factor(factor).id) for factor in factors]
+        lemma_string = analyze([text[: self.max_chars]])[0]
+        surfaces = _surface_map(text[: self.max_chars])
+        rows = []
+        for j in chosen:
+            for feature, weight in self._word_contributions(lemma_string, j):
+                if weight <= 0 or len(rows) and sum(r["factor"] == classes[j] for r in rows) >= top_n:
+                    continue
+                rows.append({"factor": classes[j], "probability": float(proba[j]),
+                             "phrase": surfaces.get(feature, feature.replace("neg_", "").replace("wish_", "")),
+                             "weight": weight})
+        return pd.DataFrame(rows, columns=["factor", "probability", "phrase", "weight"])
+
+    # -- tidy tagging ---------------------------------------------------------------------------
+    def tag(
+        self,
+        data: Any,
+        text_column: str = "text",
+        id_columns: Sequence[str] | None = None,
+        evidence: bool = False,
+        model_version: str | None = None,
+    ) -> pd.DataFrame:
+        """Tag reflections and return a tidy table, one row per input row, in input order.
+
+        Parameters
+        ----------
+        data : DataFrame or sequence of str
+            Reflections. A DataFrame must have ``text_column``.
+        text_column : str, default "text"
+        id_columns : sequence of str, optional
+            Columns copied to the output; by default every non-text column of ``data``.
+        evidence : bool, default False
+            Add an ``evidence`` column: for each tagged factor, its top phrases.
+        model_version : str, optional
+            Recorded in the output; defaults to the model's own ``model_version_`` if set.
+
+        Returns
+        -------
+        DataFrame
+            The id columns, ``status``, ``p_<factor>`` (float, NaN when not tagged), ``<factor>``
+            (nullable boolean), ``n_factors``, ``codebook_version`` and ``model_version``.
+        """
+        self._check_fitted()
+        if isinstance(data, pd.DataFrame):
+            if text_column not in data.columns:
+                raise SchemaError(
+                    f"no column {text_column!r} in the table; found {list(map(str, data.columns))}. "
+                    "Pass text_column= to name the text column."
+                )
+            values = data[text_column].tolist()
+            ids = data[[c for c in (id_columns if id_columns is not None else data.columns) if c != text_column]].reset_index(drop=True)
+        else:
+            if isinstance(data, str):
+                data = [data]
+            values = list(data)
+            ids = pd.DataFrame(index=range(len(values)))
+        proba = self.predict_proba(values) if values else np.zeros((0, len(self.classes_)))
+        statuses = [text_status(value, self.max_chars) for value in values]
+        tagged = np.array([status in ("ok", "too_long_truncated") for status in statuses], dtype=bool)
+        decisions = proba >= self.thresholds()
+        out = ids.copy()
+        out[STATUS] = pd.Categorical(statuses, categories=list(_STATUS_ORDER))
+        for j, factor in enumerate(self.classes_):
+            out[f"p_{factor}"] = np.where(tagged, proba[:, j], np.nan)
+        for j, factor in enumerate(self.classes_):
+            out[factor] = pd.array(np.where(tagged, decisions[:, j], False), dtype="boolean")
+            out.loc[~tagged, factor] = pd.NA
+        out["n_factors"] = pd.array(np.where(tagged, decisions.sum(axis=1), 0), dtype="Int64")
+        out.loc[~tagged, "n_factors"] = pd.NA
+        if evidence:
+            out["evidence"] = [
+                _format_evidence(self.explain(str(value))) if ok else "" for value, ok in zip(values, tagged)
+            ]
+        out["codebook_version"] = self.codebook_version_
+        out["model_version"] = model_version or getattr(self, "model_version_", "custom")
+        return out
+
+
+_STATUS_ORDER = ("ok", "empty", "not_text", "too_long_truncated", "non_english")
+
+
+def _format_evidence(explanation: pd.DataFrame) -> str:
+    parts = []
+    for factor, rows in explanation.groupby("factor", sort=False):
+        phrases = ", ".join(f"'{phrase}'" for phrase in rows["phrase"])
+        parts.append(f"{factor}: {phrases}")
+    return "; ".join(parts)
+
+
+def _surface_map(text: str) -> dict[str, str]:
+    """Map each lemma-feature n-gram of ``text`` to the words as written."""
+    from .text import _features, get_nlp
+
+    doc = get_nlp()(normalize(text))
+    tokens = [t for t in doc if not t.is_space]
+    features = _features((t.lower_, (t.lemma_ or t.lower_).lower()) for t in tokens).split()
+    # _features drops scope-breaking punctuation, so align by re-walking the tokens.
+    surface = [t.text for t in tokens if t.lower_ not in {".", ",", ";", ":", "!", "?", "-", "--", "—", "–", "(", ")"}]
+    if len(surface) != len(features):
+        surface = features
+    mapping: dict[str, str] = {}
+    for n in (1, 2):
+        for i in range(len(features) - n + 1):
+            mapping.setdefault(" ".join(features[i : i + n]), " ".join(surface[i : i + n]).replace("personplaceholder", "[NAME]"))
+    return mapping
+
+
+def _warn_once(message: str) -> None:
+    warnings.warn(message, UserWarning, stacklevel=3)
