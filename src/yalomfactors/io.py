@@ -1,0 +1,235 @@
+"""Reading and writing reflection tables: CSV, Excel, Parquet, JSON Lines.
+
+CSV encoding (UTF-8, UTF-8 with BOM, cp1252) and delimiter (comma, semicolon,
+tab, pipe) are detected; line endings may be LF or CRLF. Column names are mapped
+to the library's schema by option or by recognising common names, and every
+choice is reported back so the user can see it ("using column 'Reflection' as
+text").
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import InputFileError, SchemaError
+from .schema import DATE, GROUP, MEMBER, SESSION, TEXT
+
+__all__ = ["read_table", "write_table", "detect_columns", "standardize", "FORMATS"]
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".parquet": "parquet", ".pq": "parquet",
+           ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+#: Names recognised for each schema column, compared after lower-casing and dropping non-letters.
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
+    TEXT: ("text", "reflection", "reflections", "response", "answer", "comment", "comments", "narrative", "entry",
+           "ciq", "criticalincident", "mostimportant", "whatwasmostimportant", "feedback", "freetext", "journal"),
+    GROUP: ("groupid", "group", "groupname", "groupcode", "cohort", "cohortid"),
+    SESSION: ("sessionnumber", "session", "sessionno", "sessionnum", "sessionid", "week", "weeknumber", "meeting"),
+    MEMBER: ("memberid", "member", "participant", "participantid", "clientid", "client", "pseudonym", "patientid",
+             "subject", "subjectid", "respondent"),
+    DATE: ("sessiondate", "date", "meetingdate", "datetime", "timestamp"),
+}
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[^a-z]", "", str(name).lower())
+
+
+def _detect_format(path: Path, fmt: str | None) -> str:
+    if fmt is not None:
+        if fmt not in set(FORMATS.values()):
+            raise InputFileError(f"unknown format {fmt!r}; use one of {sorted(set(FORMATS.values()))}")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputFileError(
+            f"cannot tell the format of {path.name!r} from its extension; use .csv, .xlsx, .parquet or .jsonl"
+        )
+    return FORMATS[suffix]
+
+
+def _decode(raw: bytes, name: str) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")  # every byte decodes; only reached for unusual 8-bit encodings
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputFileError(f"{path.name!r} is empty; export the reflections again")
+    text = _decode(raw, path.name)
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        return pd.read_csv(_io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
+                           engine="python" if delimiter not in ",;\t|" else "c")
+    except pd.errors.ParserError as error:
+        line = re.search(r"line (\d+)", str(error))
+        where = f" near line {line.group(1)}" if line else ""
+        raise InputFileError(
+            f"{path.name!r} is not a well-formed CSV{where} (a row has the wrong number of fields, or a quote is "
+            "not closed; the file may be truncated). Re-export it from the source."
+        ) from None
+
+
+def read_table(path: str | Path, fmt: str | None = None, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a reflections file as it is, every column as text (ids and dates are parsed later).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` (also ``.tsv``/``.txt``), ``.xlsx``, ``.parquet`` or ``.jsonl``.
+    fmt : {"csv", "excel", "parquet", "jsonl"}, optional
+        Overrides the format guessed from the extension.
+    sheet : str or int, default 0
+        Excel sheet.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, truncated or unreadable file; the message says what to do.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"input file {str(path)!r} does not exist; check the path")
+    kind = _detect_format(path, fmt)
+    try:
+        if kind == "csv":
+            frame = _read_csv(path)
+        elif kind == "excel":
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        elif kind == "parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_json(path, lines=True, dtype=False)
+    except InputFileError:
+        raise
+    except Exception as error:  # each reader has its own exception types; name the file, never its content
+        raise InputFileError(
+            f"could not read {path.name!r} as {kind} ({type(error).__name__}); the file may be truncated or "
+            "in another format"
+        ) from None
+    if frame.shape[1] == 0:
+        raise InputFileError(f"{path.name!r} has no columns; export the reflections again with a header row")
+    return frame
+
+
+def detect_columns(
+    frame: pd.DataFrame, given: Mapping[str, str | None] | None = None, required: tuple[str, ...] = (TEXT,)
+) -> tuple[dict[str, str], list[str]]:
+    """Find which input column plays each schema role.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    given : mapping, optional
+        Role (``"text"``, ``"group_id"``, ``"session_number"``, ``"member_id"``, ``"session_date"``) to
+        column name, as the user named them; these win over detection.
+    required : tuple of str
+        Roles that must be found.
+
+    Returns
+    -------
+    mapping : dict
+        Role to input column.
+    messages : list of str
+        One sentence per role, saying which column is used and whether it was given or detected.
+
+    Raises
+    ------
+    SchemaError
+        A given column does not exist, or a required role cannot be found.
+    """
+    given = {role: column for role, column in (given or {}).items() if column}
+    columns = [str(c) for c in frame.columns]
+    mapping: dict[str, str] = {}
+    messages: list[str] = []
+    for role, column in given.items():
+        if column not in columns:
+            raise SchemaError(f"column {column!r} (given for {role}) is not in the file; found columns {columns}")
+        mapping[role] = column
+        messages.append(f"using column {column!r} as {role} (as given)")
+    for role, names in COMMON_NAMES.items():
+        if role in mapping:
+            continue
+        taken = set(mapping.values())
+        for name in names:
+            match = next((c for c in columns if _key(c) == name and c not in taken), None)
+            if match is not None:
+                mapping[role] = match
+                messages.append(f"using column {match!r} as {role}")
+                break
+    missing = [role for role in required if role not in mapping]
+    if missing:
+        flags = ", ".join(f"--{role.split('_')[0]}-column" for role in missing)
+        raise SchemaError(
+            f"could not find the {', '.join(missing)} column(s) among {columns}; name them with {flags}"
+        )
+    return mapping, messages
+
+
+def standardize(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+    """Rename mapped columns to schema names and parse ids and dates; other columns are kept.
+
+    Session numbers become integers and dates become datetimes; a value that cannot be parsed raises
+    :class:`SchemaError` citing the first row positions. When only dates are given, session numbers are
+    derived from the date order within each group.
+    """
+    renamed = frame.rename(columns={column: role for role, column in mapping.items() if column != role})
+    clash = [role for role, column in mapping.items() if column != role and list(renamed.columns).count(role) > 1]
+    if clash:
+        raise SchemaError(f"the file already has a column named {clash[0]!r} besides the one mapped to it; rename one")
+    if DATE in renamed.columns:
+        parsed = pd.to_datetime(renamed[DATE], errors="coerce", format="mixed")
+        bad = renamed[DATE].notna() & (renamed[DATE].astype(str).str.strip() != "") & parsed.isna()
+        if bad.any():
+            rows = bad.to_numpy().nonzero()[0][:5].tolist()
+            raise SchemaError(f"column {mapping.get(DATE, DATE)!r} has {int(bad.sum())} value(s) that are not dates, first at row(s) {rows}; use YYYY-MM-DD")
+        renamed[DATE] = parsed
+    if SESSION in renamed.columns:
+        numbers = pd.to_numeric(renamed[SESSION], errors="coerce")
+        bad = renamed[SESSION].notna() & numbers.isna()
+        if bad.any():
+            rows = bad.to_numpy().nonzero()[0][:5].tolist()
+            raise SchemaError(f"column {mapping.get(SESSION, SESSION)!r} has {int(bad.sum())} value(s) that are not session numbers, first at row(s) {rows}")
+        renamed[SESSION] = numbers.astype("Int64")
+    elif DATE in renamed.columns:
+        keys = [GROUP] if GROUP in renamed.columns else []
+        dates = renamed[DATE]
+        if keys:
+            renamed[SESSION] = dates.groupby(renamed[GROUP]).rank(method="dense").astype("Int64")
+        else:
+            renamed[SESSION] = dates.rank(method="dense").astype("Int64")
+    for role in (GROUP, MEMBER):
+        if role in renamed.columns:
+            renamed[role] = renamed[role].astype("string")
+    return renamed
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a table as CSV (UTF-8), Excel, Parquet or JSON Lines, chosen by extension."""
+    path = Path(path)
+    kind = _detect_format(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        frame.to_csv(path, index=False, encoding="utf-8", sep="\t" if path.suffix.lower() == ".tsv" else ",")
+    elif kind == "excel":
+        frame.to_excel(path, index=False)
+    elif kind == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
+    return path
