@@ -20,27 +20,27 @@ rng = random.Random(20261124)
 # planted trajectories {factor: (p_first, p_last)} or ("dip", p_edge, p_mid, mid_from, mid_to)
 GROUPS = [
     ("G1", "grief", 12, 9, dt.date(2026, 1, 8), {7}, ("m08", 3), ("m05", 5), {
-        "universality": (0.65, 0.10), "hope": (0.05, 0.55), "group_cohesiveness": (0.10, 0.50),
+        "universality": (0.70, 0.05), "hope": (0.00, 0.65), "group_cohesiveness": (0.05, 0.60),
         "catharsis": (0.25, 0.25), "existential_factors": (0.20, 0.20)}),
     ("G2", "addiction_recovery", 14, 9, dt.date(2026, 1, 12), {10}, ("m09", 4), ("m04", 6), {
-        "hope": (0.10, 0.60), "imparting_information": (0.60, 0.10), "altruism": (0.00, 0.45),
+        "hope": (0.05, 0.70), "imparting_information": (0.65, 0.05), "altruism": (0.00, 0.50),
         "universality": (0.30, 0.30)}),
     ("G3", "trauma_ptsd", 16, 7, dt.date(2026, 2, 3), set(), ("m07", 2), ("m06", 9), {
         "interpersonal_learning": ("late", 6, 0.0, 0.50),
         "corrective_emotional_experience": ("late", 7, 0.0, 0.35),
         "group_cohesiveness": ("dip", 0.45, 0.05, 8, 10),
         "catharsis": (0.20, 0.20)}),
-    ("G4", "postpartum", 10, 7, dt.date(2026, 3, 4), set(), ("m06", 2), ("m03", 7), {
-        "universality": (0.70, 0.15), "hope": (0.10, 0.60), "imparting_information": (0.30, 0.30)}),
-    ("G5", "social_anxiety", 12, 8, dt.date(2026, 2, 17), {5}, ("m08", 3), ("m02", 6), {
-        "socializing_techniques": (0.05, 0.55), "imitative_behavior": (0.00, 0.35),
-        "universality": (0.55, 0.10), "interpersonal_learning": (0.20, 0.20)}),
+    ("G4", "postpartum", 10, 9, dt.date(2026, 3, 4), set(), ("m06", 2), ("m03", 7), {
+        "universality": (0.75, 0.05), "hope": (0.05, 0.65), "imparting_information": (0.30, 0.30)}),
+    ("G5", "social_anxiety", 12, 9, dt.date(2026, 2, 17), {5}, ("m08", 3), ("m02", 6), {
+        "socializing_techniques": (0.00, 0.65), "imitative_behavior": (0.00, 0.40),
+        "universality": (0.65, 0.00), "interpersonal_learning": (0.20, 0.20)}),
 ]
 FACTORS = ["universality", "hope", "interpersonal_learning", "corrective_emotional_experience",
            "altruism", "imparting_information", "group_cohesiveness", "catharsis",
            "existential_factors", "family_reenactment", "socializing_techniques", "imitative_behavior"]
 BACKGROUND = 0.04  # factors not planted in a group appear now and then, untested
-BLANK_RATE = 0.03
+BLANK_RATE = 0.07
 
 
 def prevalence(spec, session, n_sessions):
