@@ -1,0 +1,209 @@
+"""Privacy: identifier screening and redaction, and small-cell suppression for shared tables.
+
+Nothing here ever returns or logs reflection text: screening returns row
+positions and identifier kinds only.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import IdentifierFoundError, SchemaError
+
+__all__ = ["IDENTIFIER_KINDS", "check_identifiers", "redact", "apply_identifier_policy", "suppress_small_cells"]
+
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    "url": re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|edu|gov|io|co\.uk|ca|au)\b(?:/\S*)?", re.I),
+    "phone": re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\w)"),
+    "date_of_birth": re.compile(
+        r"\b(?:d\.?o\.?b\.?|born(?: on)?|birth ?day|date of birth)\W{0,3}(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\s+" + _MONTHS
+        + r"\w*\s+\d{4}|" + _MONTHS + r"\w*\s+\d{1,2},?\s+\d{4})", re.I),
+    "record_number": re.compile(
+        r"\b(?:mrn|nhs|ssn|medical record|record|patient|chart|case|member|id|insurance|policy)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*[A-Z]{0,3}\d{5,}\b"
+        r"|\b\d{3}-\d{2}-\d{4}\b", re.I),
+    "street_address": re.compile(
+        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace)\b\.?", re.I),
+    "social_handle": re.compile(r"(?<![\w@])@[A-Za-z_][A-Za-z0-9_.]{2,}"),
+}
+IDENTIFIER_KINDS = tuple(_PATTERNS) + ("person_name",)
+_PLACEHOLDERS = {
+    "email": "[EMAIL]", "url": "[URL]", "phone": "[PHONE]", "date_of_birth": "[DATE]", "record_number": "[ID]",
+    "street_address": "[ADDRESS]", "social_handle": "[HANDLE]", "person_name": "[NAME]",
+}
+_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Capitalised words, not at a sentence start, that appear in the first-name list.
+
+    No name list is bundled yet (see issue 6), so person names are not detected: this returns no
+    spans, and ``check_identifiers`` reports only the pattern-based kinds.
+    """
+    names = _name_list()
+    if not names:
+        return []
+    spans = []
+    for match in _WORD.finditer(text):
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in ".!?\n\"'(":
+            continue
+        if match.group(0).lower() in names:
+            spans.append(match.span())
+    return spans
+
+
+def _name_list() -> frozenset[str]:
+    return frozenset()
+
+
+def _find(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for kind, pattern in _PATTERNS.items():
+        found += [(kind, m.start(), m.end()) for m in pattern.finditer(text)]
+    found += [("person_name", start, end) for start, end in _name_spans(text)]
+    return found
+
+
+def _texts(data: Any, text_column: str) -> list[Any]:
+    if isinstance(data, pd.DataFrame):
+        if text_column not in data.columns:
+            raise SchemaError(f"no column {text_column!r}; found {list(map(str, data.columns))}; pass text_column=")
+        return data[text_column].tolist()
+    if isinstance(data, str):
+        return [data]
+    return list(data)
+
+
+def check_identifiers(data: Any, text_column: str = "text") -> pd.DataFrame:
+    """Screen texts for likely identifiers.
+
+    Returns
+    -------
+    DataFrame
+        One row per (row, identifier kind) found: ``row`` (position in the input), ``kind``,
+        ``count``. Never the text or the matched identifier.
+    """
+    rows = []
+    for position, value in enumerate(_texts(data, text_column)):
+        if not isinstance(value, str):
+            continue
+        kinds: dict[str, int] = {}
+        for kind, _, _ in _find(value):
+            kinds[kind] = kinds.get(kind, 0) + 1
+        rows += [{"row": position, "kind": kind, "count": count} for kind, count in kinds.items()]
+    return pd.DataFrame(rows, columns=["row", "kind", "count"])
+
+
+def redact(text: str) -> str:
+    """Replace likely identifiers with placeholders such as ``[EMAIL]`` and ``[NAME]``."""
+    spans = sorted(_find(text), key=lambda s: (s[1], -(s[2] - s[1])))
+    out, cursor = [], 0
+    for kind, start, end in spans:
+        if start < cursor:
+            continue
+        out += [text[cursor:start], _PLACEHOLDERS[kind]]
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def apply_identifier_policy(
+    frame: pd.DataFrame, text_column: str = "text", policy: Literal["warn", "redact", "raise", "ignore"] = "warn"
+) -> pd.DataFrame:
+    """Screen ``frame`` and act by policy: warn (default), redact, raise or ignore.
+
+    The warning and the error cite row positions and kinds only.
+    """
+    if policy not in ("warn", "redact", "raise", "ignore"):
+        raise SchemaError(f"identifier policy must be 'warn', 'redact', 'raise' or 'ignore'; got {policy!r}")
+    if policy == "ignore":
+        return frame
+    found = check_identifiers(frame, text_column)
+    if found.empty:
+        return frame
+    summary = ", ".join(f"{kind} in {n} row(s)" for kind, n in found.groupby("kind")["row"].nunique().items())
+    first = sorted(found["row"].unique())[:5]
+    if policy == "raise":
+        raise IdentifierFoundError(
+            f"likely identifiers found: {summary} (first rows {first}); remove them, or use policy 'redact'"
+        )
+    if policy == "warn":
+        warnings.warn(
+            f"likely identifiers found: {summary} (first rows {first}); they are kept. Use policy 'redact' to replace "
+            "them with placeholders, or run 'yalomfactors check' to list them.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return frame
+    out = frame.copy()
+    rows = found["row"].unique()
+    column = out.columns.get_loc(text_column)
+    for row in rows:
+        out.iat[row, column] = redact(out.iat[row, column])
+    return out
+
+
+def suppress_small_cells(
+    table: pd.DataFrame,
+    count_columns: Sequence[str],
+    min_cell: int = 11,
+    total_column: str | None = None,
+    by: Sequence[str] = (),
+    derived_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Hide counts from 1 to ``min_cell - 1``, with secondary suppression.
+
+    Primary suppression blanks every count in ``count_columns`` (and ``total_column``) between 1 and
+    ``min_cell - 1``. Secondary suppression then stops a hidden count from being recovered by
+    subtraction: within each ``by`` block, a count and its complement (``total - count``) are hidden
+    together, and if a block has exactly one hidden total, the next smallest total is hidden too.
+    Columns in ``derived_columns`` (prevalence, intervals) are blanked wherever their count is.
+
+    Returns
+    -------
+    DataFrame
+        A copy with suppressed cells as ``pd.NA`` (nullable integer columns) and a boolean
+        ``suppressed`` column marking rows that lost any value.
+    """
+    if min_cell < 2:
+        raise SchemaError("min_cell must be at least 2")
+    out = table.copy()
+    small = lambda values: (values >= 1) & (values < min_cell)  # noqa: E731
+    hidden = pd.DataFrame(False, index=out.index, columns=list(count_columns) + ([total_column] if total_column else []))
+    for column in hidden.columns:
+        hidden[column] = small(out[column].fillna(0).to_numpy())
+    if total_column:
+        total = out[total_column].fillna(0).to_numpy()
+        # A visible total with one hidden part, or a hidden total, must not reveal the part by subtraction.
+        for column in count_columns:
+            complement = total - out[column].fillna(0).to_numpy()
+            hidden[column] |= small(complement) | hidden[total_column]
+        if by:
+            for _, index in out.groupby(list(by), sort=False).groups.items():
+                block = hidden.loc[index, total_column]
+                if block.sum() == 1 and len(block) > 1:
+                    candidates = out.loc[index][~block.to_numpy()]
+                    candidates = candidates[candidates[total_column] > 0]
+                    if len(candidates):
+                        victim = candidates[total_column].idxmin()
+                        hidden.loc[victim, total_column] = True
+                        for column in count_columns:
+                            hidden.loc[victim, column] = True
+    for column in hidden.columns:
+        out[column] = out[column].astype("Int64")
+        out.loc[hidden[column].to_numpy(), column] = pd.NA
+    for column in derived_columns:
+        if column in out.columns:
+            out[column] = out[column].astype("Float64")
+            out.loc[hidden.any(axis=1).to_numpy(), column] = pd.NA
+    out["suppressed"] = hidden.any(axis=1).to_numpy()
+    return out
+
