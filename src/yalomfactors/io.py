@@ -63,16 +63,34 @@ def _decode(raw: bytes, name: str) -> str:
     return raw.decode("latin-1")  # every byte decodes; only reached for unusual 8-bit encodings
 
 
+def _sniff_delimiter(sample: str) -> str | None:
+    """The delimiter that splits the header into the most fields and the rows consistently with it.
+
+    csv.Sniffer is easily fooled by commas and semicolons inside reflection text, so each
+    candidate is scored on how many rows have the header's field count.
+    """
+    best, best_score = None, (0.0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            rows = [row for row in csv.reader(_io.StringIO(sample), delimiter=delimiter) if row][:-1] or [
+                row for row in csv.reader(_io.StringIO(sample), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        consistent = sum(len(row) == len(rows[0]) for row in rows) / len(rows)
+        score = (consistent, len(rows[0]))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
     text = _decode(raw, path.name)
-    try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = _sniff_delimiter(text[:65536]) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
         return pd.read_csv(_io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
                            engine="python" if delimiter not in ",;\t|" else "c")
@@ -110,7 +128,7 @@ def read_table(path: str | Path, fmt: str | None = None, sheet: str | int = 0) -
         if kind == "csv":
             frame = _read_csv(path)
         elif kind == "excel":
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=object)
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, keep_default_na=False, na_values=[""])
         elif kind == "parquet":
             frame = pd.read_parquet(path)
         else:

@@ -187,7 +187,8 @@ def suppress_small_cells(
             complement = total - out[column].fillna(0).to_numpy()
             hidden[column] |= small(complement) | hidden[total_column]
         if by:
-            for _, index in out.groupby(list(by), sort=False).groups.items():
+            for _, part in out.groupby(list(by), sort=False):
+                index = part.index
                 block = hidden.loc[index, total_column]
                 if block.sum() == 1 and len(block) > 1:
                     candidates = out.loc[index][~block.to_numpy()]

@@ -1,0 +1,76 @@
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from yalomfactors.exceptions import IdentifierFoundError
+from yalomfactors.privacy import apply_identifier_policy, check_identifiers, redact, suppress_small_cells
+
+MARKER = "Zebulonquartz"
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("write to me at someone.else@example.org please", "email"),
+        ("call 555-201-3344 tonight", "phone"),
+        ("see https://example.com/page", "url"),
+        ("I live at 42 Maple Grove Road now", "street_address"),
+        ("DOB: 04/12/1987", "date_of_birth"),
+        ("my MRN 88123456 was on the form", "record_number"),
+        ("follow me @quiet_river_22", "social_handle"),
+    ],
+)
+def test_each_identifier_kind_is_found_and_redacted(text, kind):
+    found = check_identifiers([text])
+    assert kind in set(found["kind"])
+    assert set(found.columns) == {"row", "kind", "count"}
+    assert "[" in redact(text)
+
+
+@pytest.mark.parametrize("clean", ["[NAME] said she felt the same", "P3 and I laughed", "week 4 was hard, 2 of us cried"])
+def test_placeholders_and_plain_numbers_are_not_identifiers(clean):
+    assert check_identifiers([clean]).empty
+
+
+def test_policy_warn_raise_redact_never_show_text():
+    frame = pd.DataFrame({"text": [f"{MARKER} mail me at a.b@example.org", "fine"]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        apply_identifier_policy(frame, policy="warn")
+    assert caught and all(MARKER not in str(w.message) and "example.org" not in str(w.message) for w in caught)
+    with pytest.raises(IdentifierFoundError) as error:
+        apply_identifier_policy(frame, policy="raise")
+    assert MARKER not in str(error.value) and "example.org" not in str(error.value)
+    redacted = apply_identifier_policy(frame, policy="redact")
+    assert "[EMAIL]" in redacted.loc[0, "text"] and "example.org" not in redacted.loc[0, "text"]
+    assert redacted.loc[1, "text"] == "fine"
+
+
+blocks = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 40)).map(lambda t: (max(t), min(t))), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(blocks, min_size=1, max_size=4), st.integers(2, 15))
+def test_no_small_count_visible_or_recoverable(groups, min_cell):
+    rows = []
+    for g, block in enumerate(groups):
+        for s, (total, count) in enumerate(block):
+            rows.append({"group_id": g, "session": s, "n_reflections": total, "n_tagged": count})
+    table = pd.DataFrame(rows)
+    out = suppress_small_cells(table, ["n_tagged"], min_cell, "n_reflections", by=["group_id"])
+    small = lambda v: pd.notna(v) and 1 <= v < min_cell  # noqa: E731
+    for _, row in out.iterrows():
+        assert not small(row["n_tagged"]) and not small(row["n_reflections"])
+        # the complement of a visible count must not reveal a hidden small one
+        if pd.notna(row["n_reflections"]) and pd.notna(row["n_tagged"]):
+            assert not small(row["n_reflections"] - row["n_tagged"])
+    # a hidden total cannot be recovered from the others in its block when the block sum is known
+    for _, part in out.groupby("group_id"):
+        hidden = part["n_reflections"].isna() & (table.loc[part.index, "n_reflections"] > 0)
+        assert hidden.sum() != 1
