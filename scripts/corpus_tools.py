@@ -110,12 +110,116 @@ def assemble() -> None:
                 "adjudicated": adjudicated,
             })
     frame = pd.DataFrame(rows)
+    # A hard case the adjudicated gold contradicts is no longer that hard case; say so rather than keep a false tag.
+    for index, row in frame.iterrows():
+        if not row["hard_case"]:
+            continue
+        has_target = row["hard_target"] in row["labels"].split(";")
+        if (row["hard_case"] == "implicit_positive") != has_target:
+            frame.loc[index, ["hard_case", "hard_target"]] = ""
     out = ROOT / "data" / "corpus" / "corpus.csv"
     frame.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
     agreement = agreement_table(frame["writer_labels"], frame["coder2_labels"])
     agreement.to_csv(CODING / "agreement.csv", index=False)
     print(f"{len(frame)} texts -> {out}")
     print(agreement.round(3).to_string(index=False))
+    write_datacard(frame, agreement)
+
+
+def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
+    from yalomfactors.codebook import CODEBOOK_VERSION, factor_ids, get_factor
+    from yalomfactors.model import labels_to_matrix
+
+    gold = labels_to_matrix(frame["labels"])
+    n_labels = gold.sum(axis=1)
+    lines = [
+        "# Data card: yalomfactors corpus of post-session reflections",
+        "",
+        f"`corpus.csv` holds {len(frame)} reflections coded under codebook version {CODEBOOK_VERSION} "
+        "(`../shared/codebook.md`; `yalomfactors codebook`). Train split: "
+        f"{(frame['split'] == 'train').sum()} texts; held-out test split: {(frame['split'] == 'test').sum()} texts.",
+        "",
+        "## How it was made",
+        "",
+        "- **Writing.** Eight writers (`W01`-`W08`) each wrote their texts one at a time, by hand, as",
+        "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
+        "  second-language English, teenagers, older adults) across many kinds of group, following a written",
+        "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
+        "  checked their own texts for near-duplicates (TF-IDF cosine >= 0.80) against every other writer's.",
+        "  Writers W01-W06 wrote the train split; W07 and W08 wrote the test split and never saw the others' texts.",
+        "  The writers are language-model instances working from the brief, not group members: the texts are",
+        "  realistic but not real, and no real person's reflection is in the corpus.",
+        "- **Hard cases.** Writers marked hard negatives (`hard_case` negation, wish, topic_only, other_person,",
+        "  sarcasm, other_sense; the text does not carry `hard_target`) and hard positives (`implicit_positive`:",
+        "  the factor without its obvious key phrases). A hard case that adjudication contradicted lost its mark.",
+        "- **Double coding.** Every text was labeled by its writer (`writer_labels`) and, independently and blind",
+        "  to those labels, by a second coder who had only the codebook and a shuffled packet of texts",
+        "  (`coder2_labels`); one second coder per writer, none of them a writer.",
+        "- **Adjudication.** Every text on which the two label sets differed went to an adjudicator, who saw",
+        "  the text and the two label sets in random order (not which was the writer's) and decided the final",
+        "  labels against the codebook, choosing among the labels either coder had given. The adjudicated",
+        "  labels are the gold (`labels`); `adjudicated` marks the texts that needed it.",
+        f"- Adjudicated texts: {int(frame['adjudicated'].sum())} of {len(frame)} "
+        f"({frame['adjudicated'].mean():.1%}).",
+        "- Raw coding records (writer labels, second-coder labels, adjudications) are in `data/coding/`;",
+        "  `scripts/corpus_tools.py` rebuilds this file and this card from them.",
+        "",
+        "## Columns",
+        "",
+        "`text_id`, `text`, `labels` (gold ids joined by `;`, empty for none), `group_type`, `split`,",
+        "`writer` (opaque writer id), `hard_case`, `hard_target`, `writer_labels`, `coder2_labels`, `adjudicated`.",
+        "",
+        "## Labels per split and agreement before adjudication",
+        "",
+        "Cohen's kappa between the writer's labels and the blind second coder's, per label, over all texts,",
+        "before adjudication (recomputed by `tests/test_corpus.py`):",
+        "",
+        "| factor | core | train | test | total | writer positives | second-coder positives | agreement | kappa |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    train = (frame["split"] == "train").to_numpy()
+    for j, factor in enumerate(factor_ids()):
+        row = agreement.iloc[j]
+        lines.append(
+            f"| `{factor}` | {'yes' if get_factor(factor).core else ''} | {int(gold[train, j].sum())} | "
+            f"{int(gold[~train, j].sum())} | {int(gold[:, j].sum())} | {row['positives_a']} | {row['positives_b']} | "
+            f"{row['agreement']:.1%} | kappa {row['kappa']:.2f} |"
+        )
+    core_kappa = agreement[agreement["core"]]["kappa"].mean()
+    lines += [
+        "",
+        f"Mean kappa: core four {core_kappa:.2f}; all twelve {agreement['kappa'].mean():.2f}.",
+        "",
+        "## Other counts",
+        "",
+        f"- Texts with no factor: {int((n_labels == 0).sum())} ({(n_labels == 0).mean():.1%}); with two or more: "
+        f"{int((n_labels >= 2).sum())} ({(n_labels >= 2).mean():.1%}).",
+        f"- Kinds of group: {frame['group_type'].nunique()} ({', '.join(sorted(frame['group_type'].unique()))}).",
+        f"- Length in words: min {frame['text'].str.split().str.len().min()}, median "
+        f"{int(frame['text'].str.split().str.len().median())}, max {frame['text'].str.split().str.len().max()}.",
+        "",
+        "| hard case | " + " | ".join(f"`{f}`" for f in factor_ids()[:4]) + " |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in ("negation", "wish", "topic_only", "other_person", "sarcasm", "other_sense", "implicit_positive"):
+        counts = [int(((frame["hard_case"] == kind) & (frame["hard_target"] == f)).sum()) for f in factor_ids()[:4]]
+        lines.append(f"| {kind} | " + " | ".join(str(c) for c in counts) + " |")
+    lines += [
+        "",
+        "Held-out hard negatives per core factor (test split): "
+        + ", ".join(
+            f"{f} {int(((frame['split'] == 'test') & (frame['hard_target'] == f) & frame['hard_case'].isin(['negation', 'wish', 'topic_only', 'other_person', 'sarcasm', 'other_sense'])).sum())}"
+            for f in factor_ids()[:4]) + ".",
+        "",
+        "## Known limits",
+        "",
+        "- Written for the project, not collected from real groups: the voices are varied on purpose, but real",
+        "  reflections will differ in ways this corpus cannot show. Validate on your own coded data.",
+        "- Eight writers and eight second coders; writer styles may still be learnable. Cross-validation grouped by",
+        "  writer, and the test split's separate writers, guard against reading that as skill.",
+        "- English only; mostly North American and British usage, with some second-language English.",
+    ]
+    (ROOT / "data" / "corpus" / "DATACARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _ordered(labels: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from .builtin import load_model, model_card, save_model
 from .codebook import CODEBOOK_VERSION, FACTORS, core_factor_ids, factor_ids, get_factor
 from .datasets import load_corpus, load_sample, load_sample_gold
 from .evaluation import agreement_table, cross_validate, evaluate
+from .io import read_reflections, write_table
 from .model import FactorTagger
 
 __all__ = [
@@ -30,5 +31,7 @@ __all__ = [
     "load_sample",
     "load_sample_gold",
     "model_card",
+    "read_reflections",
     "save_model",
+    "write_table",
 ]

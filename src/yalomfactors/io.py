@@ -20,7 +20,7 @@ import pandas as pd
 from .exceptions import InputFileError, SchemaError
 from .schema import DATE, GROUP, MEMBER, SESSION, TEXT
 
-__all__ = ["read_table", "write_table", "detect_columns", "standardize", "FORMATS"]
+__all__ = ["read_reflections", "read_table", "write_table", "detect_columns", "standardize", "FORMATS"]
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "excel", ".parquet": "parquet", ".pq": "parquet",
            ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -251,3 +251,50 @@ def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -
     else:
         frame.to_json(path, orient="records", lines=True, date_format="iso", force_ascii=False)
     return path
+
+
+def read_reflections(
+    path: str | Path,
+    text_column: str | None = None,
+    group_column: str | None = None,
+    session_column: str | None = None,
+    member_column: str | None = None,
+    date_column: str | None = None,
+    required: tuple[str, ...] = (TEXT,),
+    verbose: bool = True,
+) -> pd.DataFrame:
+    """Read a reflections file and map its columns to the schema in one step.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, XLSX, Parquet or JSON Lines file.
+    text_column, group_column, session_column, member_column, date_column : str, optional
+        Input column names; detected by common names when not given.
+    required : tuple of str
+        Schema columns that must be found (``"text"`` by default; add ``"group_id"``,
+        ``"session_number"``, ``"member_id"`` for trend analysis).
+    verbose : bool, default True
+        Print which column is used for what.
+
+    Returns
+    -------
+    DataFrame
+        The file's rows in order, with mapped columns renamed to ``text``, ``group_id``,
+        ``session_number``, ``member_id``, ``session_date``; other columns kept.
+
+    Examples
+    --------
+    >>> from yalomfactors.io import read_reflections
+    >>> from yalomfactors.datasets import data_path
+    >>> frame = read_reflections(data_path("sample/clinic_reflections.csv"), verbose=False)
+    >>> frame["session_number"].dtype
+    Int64Dtype()
+    """
+    frame = read_table(path)
+    given = {TEXT: text_column, GROUP: group_column, SESSION: session_column, MEMBER: member_column, DATE: date_column}
+    mapping, messages = detect_columns(frame, given, required=required)
+    if verbose:
+        for message in messages:
+            print(message)
+    return standardize(frame, mapping)

@@ -1,0 +1,117 @@
+"""The command line, driven through main(argv)."""
+
+import pandas as pd
+import pytest
+
+from yalomfactors import load_corpus
+from yalomfactors.cli import main
+from yalomfactors.datasets import data_path
+
+SAMPLE = str(data_path("sample/clinic_reflections.csv"))
+COMMANDS = ["tag", "trends", "report", "train", "evaluate", "codebook", "model-card", "check"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_for_every_subcommand_has_an_example(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "example" in out and "yalomfactors " + command in out
+
+
+def test_no_command_and_bad_option_are_usage_errors(capsys):
+    assert main([]) == 2
+    assert main(["tag"]) == 2
+    assert main(["tag", SAMPLE, "--no-such-option"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_codebook_and_model_card(capsys):
+    assert main(["codebook"]) == 0
+    assert "Instillation of hope" in capsys.readouterr().out
+    assert main(["model-card", "--model", "fast"]) == 0
+    assert "Held-out results" in capsys.readouterr().out
+
+
+def test_tag_sample(tmp_path, capsys):
+    out = tmp_path / "tagged.parquet"
+    assert main(["tag", SAMPLE, "--out", str(out), "--model", "fast", "--quiet"]) == 0
+    tagged = pd.read_parquet(out)
+    source = pd.read_csv(SAMPLE)
+    assert len(tagged) == len(source)
+    assert tagged["reflection_id"].tolist() == source["reflection_id"].tolist()
+    assert {"status", "p_hope", "hope", "model_version"} <= set(tagged.columns)
+    assert capsys.readouterr().err == ""
+
+
+def test_tag_reports_detected_columns(tmp_path, capsys):
+    frame = pd.DataFrame({"Reflection": ["felt less alone", "n/a"], "Client": ["a", "b"]})
+    path = tmp_path / "in.csv"
+    frame.to_csv(path, index=False)
+    assert main(["tag", str(path), "--model", "fast", "--out", str(tmp_path / "o.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "using column 'Reflection' as text" in err and "using column 'Client' as member_id" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["tag", "/nonexistent/file.csv"], "does not exist"),
+        (["tag", "{empty}"], "is empty"),
+        (["tag", "{notext}"], "--text-column"),
+        (["tag", "{notext}", "--text-column", "Nope"], "'Nope'"),
+        (["trends", "{notext}", "--out", "{tmp}/t", "--text-column", "a"], "group_id"),
+        (["model-card", "--model", "huge"], None),
+    ],
+)
+def test_user_mistakes_give_one_line_and_exit_1(tmp_path, capsys, args, message):
+    (tmp_path / "empty.csv").write_text("")
+    pd.DataFrame({"a": ["x"], "b": ["y"]}).to_csv(tmp_path / "notext.csv", index=False)
+    args = [a.format(empty=tmp_path / "empty.csv", notext=tmp_path / "notext.csv", tmp=tmp_path) for a in args]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if message is None:
+        assert code == 2
+        return
+    assert code == 1
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_finds_identifiers_without_printing_them(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"text": ["mail me at jo.k@example.org", "fine", "call 555-201-3344"]}).to_csv(path, index=False)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "email: 1 row(s)" in out and "phone: 1 row(s)" in out
+    assert "example.org" not in out and "555" not in out
+    clean = tmp_path / "clean.csv"
+    pd.DataFrame({"text": ["fine", "[NAME] said hi"]}).to_csv(clean, index=False)
+    assert main(["check", str(clean)]) == 0
+
+
+def test_train_then_evaluate_own_model(tmp_path, capsys):
+    train = load_corpus("train").groupby("writer").head(60)
+    test = load_corpus("test").head(80)
+    train_path, test_path = tmp_path / "coded.csv", tmp_path / "held.csv"
+    train[["text", "labels", "writer"]].to_csv(train_path, index=False)
+    test[["text", "labels"]].to_csv(test_path, index=False)
+    model = tmp_path / "mine.skops"
+    assert main(["train", str(train_path), "--out", str(model), "--groups-column", "writer", "-q"]) == 0
+    assert main(["evaluate", str(test_path), "--model", str(model), "--out", str(tmp_path / "m.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "macro_core" in out
+    assert pd.read_csv(tmp_path / "m.csv")["factor"].tolist()[-3:] == ["macro_core", "macro", "micro"]
+
+
+def test_trends_and_reports(tmp_path):
+    assert main(["trends", SAMPLE, "--out", str(tmp_path / "trends"), "--model", "fast", "-q"]) == 0
+    tests = pd.read_csv(tmp_path / "trends" / "trend_tests.csv")
+    assert set(tests["group_id"]) == {"G1", "G2", "G3", "G4", "G5"}
+    assert main(["report", SAMPLE, "--out", str(tmp_path / "full"), "--model", "fast", "-q"]) == 0
+    assert main(["report", SAMPLE, "--out", str(tmp_path / "share"), "--model", "fast", "--shareable", "-q"]) == 0
+    assert len(list((tmp_path / "full").glob("*.html"))) == 5
+    shared = "".join(p.read_text() for p in (tmp_path / "share").glob("*.html"))
+    sample = pd.read_csv(SAMPLE, keep_default_na=False)
+    long_texts = [t for t in sample["text"] if len(t) > 40]
+    assert not any(t[:40] in shared for t in long_texts), "a shareable report contains reflection text"
+    assert "-m0" not in shared, "a shareable report contains member ids"
