@@ -6,7 +6,7 @@ labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
 
     python scripts/corpus_tools.py packet W01 SRC_DIR    # ids + blind packet for the second coder
-    python scripts/corpus_tools.py adjudication          # packets of the disagreements
+    python scripts/corpus_tools.py adjudication a W01,W02   # packets of the disagreements
     python scripts/corpus_tools.py assemble              # data/corpus/corpus.csv + kappa figures
 
 Raw coding records are kept under data/coding/ (writer labels, second-coder
@@ -60,11 +60,13 @@ def _coded(writer: str) -> dict[str, list[str]]:
     return coded
 
 
-def adjudication() -> None:
+def adjudication(writers: list[str], prefix: str) -> None:
     """Collect second-coder files into data/coding and write packets of the disagreements."""
     disputes = []
     for path in sorted(CODING.glob("writer_W*.jsonl")):
         writer = path.stem.split("_")[1]
+        if writer not in writers:
+            continue
         coded = _coded(writer)
         if not coded:
             continue
@@ -79,7 +81,7 @@ def adjudication() -> None:
     random.Random(0).shuffle(disputes)
     chunks = np.array_split(np.arange(len(disputes)), max(1, -(-len(disputes) // 250)))
     for number, idx in enumerate(chunks, 1):
-        _write_jsonl(WORK / f"disputes_{number:02d}.jsonl", [disputes[i] for i in idx])
+        _write_jsonl(WORK / f"disputes_{prefix}{number:02d}.jsonl", [disputes[i] for i in idx])
     print(f"{len(disputes)} disagreements in {len(chunks)} packets")
 
 
@@ -233,7 +235,7 @@ if __name__ == "__main__":
     if command == "packet":
         packet(sys.argv[2], sys.argv[3])
     elif command == "adjudication":
-        adjudication()
+        adjudication(sys.argv[3].split(","), sys.argv[2])
     elif command == "assemble":
         assemble()
     else:

@@ -15,12 +15,12 @@ $PIP install --quiet --upgrade pip
 $PIP install --quiet "torch==2.13.0"
 $PIP install --quiet -e ".[embeddings,test]"
 
-# A system browser for the report rendering tests (Debian's chromium).
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+# A system browser and its driver for the report rendering tests (Debian's chromium, chromium-driver).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 .venv/bin/ruff check src tests benchmarks scripts

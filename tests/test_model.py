@@ -67,7 +67,12 @@ def test_sklearn_estimator_checks_that_apply():
     FactorTagger declares string, 1-D input (``input_tags.string``, ``two_d_array=False``), so
     sklearn skips the numeric-array checks by itself. The remaining API checks run here.
     """
-    from sklearn.utils.estimator_checks import check_get_params_invariance, check_no_attributes_set_in_init, check_parameters_default_constructible, check_set_params
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
 
     estimator = FactorTagger()
     check_no_attributes_set_in_init("FactorTagger", estimator)

@@ -172,19 +172,19 @@ def cross_validate(
     DataFrame
         The :func:`metrics_table` of every fold stacked, with a ``fold`` column.
     """
-    texts = np.asarray(list(texts), dtype=object)
+    text_array = np.asarray(list(texts), dtype=object)
     truth = labels_to_matrix(y)
-    groups = np.asarray(list(groups))
-    if len(np.unique(groups)) < n_splits:
-        raise SchemaError(f"groups has {len(np.unique(groups))} distinct values; need at least n_splits={n_splits}")
+    group_array = np.asarray(list(groups))
+    if len(np.unique(group_array)) < n_splits:
+        raise SchemaError(f"groups has {len(np.unique(group_array))} distinct values; need at least n_splits={n_splits}")
     tables = []
-    for fold, (train, held) in enumerate(GroupKFold(n_splits=n_splits).split(texts, groups=groups)):
+    for fold, (train, held) in enumerate(GroupKFold(n_splits=n_splits).split(text_array, groups=group_array)):
         fitted = clone(model)
         try:
-            fitted.fit(list(texts[train]), truth[train], groups=groups[train])
+            fitted.fit(list(text_array[train]), truth[train], groups=group_array[train])
         except TypeError:
-            fitted.fit(list(texts[train]), truth[train])
-        table = evaluate(fitted, list(texts[held]), truth[held])
+            fitted.fit(list(text_array[train]), truth[train])
+        table = evaluate(fitted, list(text_array[held]), truth[held])
         table.insert(0, "fold", fold)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)

@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -414,14 +413,17 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             chosen = [classes.index(codebook.get_factor(factor).id) for factor in factors]
         lemma_string = analyze([text[: self.max_chars]])[0]
         surfaces = _surface_map(text[: self.max_chars])
-        rows = []
+        rows: list[dict[str, Any]] = []
         for j in chosen:
+            kept = 0
             for feature, weight in self._word_contributions(lemma_string, j):
-                if weight <= 0 or len(rows) and sum(r["factor"] == classes[j] for r in rows) >= top_n:
+                if kept >= top_n or weight <= 0:
+                    break
+                if _only_function_words(feature):
                     continue
                 rows.append({"factor": classes[j], "probability": float(proba[j]),
-                             "phrase": surfaces.get(feature, feature.replace("neg_", "").replace("wish_", "")),
-                             "weight": weight})
+                             "phrase": surfaces.get(feature, _strip_scope(feature)), "weight": weight})
+                kept += 1
         return pd.DataFrame(rows, columns=["factor", "probability", "phrase", "weight"])
 
     # -- tidy tagging ---------------------------------------------------------------------------
@@ -500,6 +502,17 @@ def _format_evidence(explanation: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def _strip_scope(feature: str) -> str:
+    return " ".join(part.removeprefix("neg_").removeprefix("wish_") for part in feature.split())
+
+
+def _only_function_words(feature: str) -> bool:
+    """True for features such as "i", "neg_me" or "it be" that say nothing to a reader."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return all(part in STOP_WORDS or part == "personplaceholder" for part in _strip_scope(feature).split())
+
+
 def _surface_map(text: str) -> dict[str, str]:
     """Map each lemma-feature n-gram of ``text`` to the words as written."""
     from .text import _features, get_nlp
@@ -517,6 +530,3 @@ def _surface_map(text: str) -> dict[str, str]:
             mapping.setdefault(" ".join(features[i : i + n]), " ".join(surface[i : i + n]).replace("personplaceholder", "[NAME]"))
     return mapping
 
-
-def _warn_once(message: str) -> None:
-    warnings.warn(message, UserWarning, stacklevel=3)

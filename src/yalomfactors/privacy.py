@@ -11,7 +11,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from .exceptions import IdentifierFoundError, SchemaError

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -440,7 +441,7 @@ def compare_group_types(
     for factor in factors:
         hits = _decision(ok, factor)
         table = pd.crosstab(ok[group_type], hits)
-        row = {"factor": factor}
+        row: dict[str, Any] = {"factor": factor}
         row.update({f"prevalence_{kind}": float(value) for kind, value in hits.groupby(ok[group_type], observed=True).mean().items()})
         if table.shape[0] >= 2 and table.shape[1] == 2:
             chi2, p, _, _ = chi2_contingency(table.to_numpy())
