@@ -18,6 +18,7 @@ Retrain both, deterministically, and rewrite their model cards::
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import zipfile
@@ -39,16 +40,7 @@ _SETTINGS: dict[str, dict[str, Any]] = {
     "accurate": {"embeddings": True},
 }
 #: The only types a model file may contain beyond what skops trusts by default.
-TRUSTED_TYPES = (
-    "yalomfactors.model.FactorTagger",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "numpy.float32",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.dtype",
-    "builtins.slice",
-)
+TRUSTED_TYPES = ("yalomfactors.model.FactorTagger",)
 
 
 def builtin_path(name: str, suffix: str = ".skops") -> Path:
@@ -73,11 +65,71 @@ def save_model(model: FactorTagger, path: str | Path) -> Path:
     return path
 
 
-def _load_file(path: Path) -> FactorTagger:
-    import skops.io as sio
+class _NotPlainData(Exception):
+    """The file holds something beyond JSON values and plain numpy arrays."""
 
+
+def _decode(node: Any, archive: zipfile.ZipFile) -> Any:
+    loader = node.get("__loader__") if isinstance(node, dict) else None
+    if loader == "JsonNode":
+        return json.loads(node["content"]) if node.get("is_json") else node["content"]
+    if loader in ("ListNode", "TupleNode"):
+        items = [_decode(item, archive) for item in node["content"]]
+        return items if loader == "ListNode" else tuple(items)
+    if loader == "DictNode":
+        key_types = node.get("key_types", {})
+        key_types = key_types.get("content", []) if isinstance(key_types, dict) else key_types
+        if any(not isinstance(t, dict) or (t.get("__module__"), t.get("__class__")) != ("builtins", "str") for t in key_types):
+            raise _NotPlainData
+        return {key: _decode(value, archive) for key, value in node["content"].items()}
+    if loader == "NdArrayNode" and node.get("type") == "numpy":
+        with archive.open(node["file"]) as handle:
+            return np.load(io.BytesIO(handle.read()), allow_pickle=False)
+    raise _NotPlainData
+
+
+def _read_plain(path: Path) -> FactorTagger | None:
+    """Read a skops file that holds a FactorTagger made only of JSON values and numpy arrays.
+
+    skops' own loader imports every scikit-learn estimator (and torch, when installed) to build its
+    trust list, which costs seconds per process. A model file from :func:`save_model` needs none of
+    that: this reader accepts only the FactorTagger class at the top, then JSON values, lists, tuples,
+    string-keyed dicts and numpy arrays read with ``allow_pickle=False``. Anything else returns None and
+    the file goes through skops with its full checks.
+    """
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        if (schema.get("__loader__"), schema.get("__module__"), schema.get("__class__")) != (
+            "ObjectNode", "yalomfactors.model", "FactorTagger"):
+            return None
+        try:
+            state = _decode(schema["content"], archive)
+        except _NotPlainData:
+            return None
+    if not isinstance(state, dict):
+        return None
+    model = FactorTagger.__new__(FactorTagger)
+    model.__setstate__(state)
+    return model
+
+
+def _load_file(path: Path) -> FactorTagger:
     if not path.is_file():
         raise ModelFileError(f"model file {str(path)!r} does not exist; give a path to a .skops file or a built-in name {BUILTIN_MODELS}")
+    try:
+        plain = _read_plain(path)
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, TypeError, OSError, EOFError, AttributeError):
+        raise ModelFileError(
+            f"model file {str(path)!r} is corrupt or truncated; re-save or re-download it"
+        ) from None
+    model = plain if plain is not None else _load_with_skops(path)
+    _check_model(model, path)
+    return model
+
+
+def _load_with_skops(path: Path) -> Any:
+    import skops.io as sio
+
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, ValueError, OSError, EOFError) as error:
@@ -91,11 +143,14 @@ def _load_file(path: Path) -> FactorTagger:
             "Only files saved by yalomfactors.save_model are accepted."
         )
     try:
-        model = sio.load(path, trusted=list(untrusted))
+        return sio.load(path, trusted=list(untrusted))
     except Exception as error:  # skops raises many kinds on a damaged file; none may execute code
         raise ModelFileError(
             f"model file {str(path)!r} could not be read ({type(error).__name__}); it is damaged or was edited"
         ) from None
+
+
+def _check_model(model: Any, path: Path) -> None:
     if not isinstance(model, FactorTagger):
         raise ModelFileError(f"model file {str(path)!r} holds a {type(model).__name__}, not a FactorTagger")
     version = getattr(model, "codebook_version_", None)
@@ -104,7 +159,11 @@ def _load_file(path: Path) -> FactorTagger:
             f"model file {str(path)!r} was trained under codebook version {version!r}, but this library uses "
             f"{codebook.CODEBOOK_VERSION!r}; retrain it on labels coded under the current codebook"
         )
-    return model
+    expected = {"coef_": np.ndarray, "intercept_": np.ndarray, "calibration_": np.ndarray, "thresholds_": np.ndarray,
+                "lexicon_": list, "idf_": list}
+    broken = [name for name, kind in expected.items() if not isinstance(getattr(model, name, None), kind)]
+    if broken:
+        raise ModelFileError(f"model file {str(path)!r} lacks or has damaged fitted attributes {broken}; re-save it")
 
 
 def load_model(name: str | Path | None = None) -> FactorTagger:

@@ -112,10 +112,11 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    word_ngrams : tuple of int, default (1, 2)
+    word_ngrams : tuple of int, default (1, 3)
         Range of lemma n-grams (after negation and wish marking).
-    char_ngrams : tuple of int or None, default (3, 5)
-        Range of character n-grams within word boundaries; ``None`` to leave them out.
+    char_ngrams : tuple of int or None, default None
+        Range of character n-grams within word boundaries, e.g. ``(3, 5)``; off by default (in
+        writer-grouped cross-validation on the corpus they did not help and they cost speed).
     min_df : int, default 5
         A term is kept only if it occurs in at least ``min_df`` training texts, so saved models
         hold no rare wording from any one reflection.
@@ -123,8 +124,10 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         Inverse regularisation strength of every per-factor logistic regression.
     embeddings : bool, default False
         Add all-MiniLM-L6-v2 sentence embeddings (needs ``yalomfactors[embeddings]``).
-    embedding_weight : float, default 1.0
-        Scale of the embedding block relative to the lexical block.
+    embedding_C : float, default 8.0
+        Inverse regularisation strength of the per-factor models on the embeddings. With
+        embeddings, each factor's probability is a calibrated stack of its lexical and embedding
+        models, fitted on out-of-fold scores.
     threshold : None, float, sequence or mapping, default None
         Decision thresholds. ``None`` uses the per-factor thresholds tuned during ``fit``; a float
         applies to every factor; a mapping or sequence gives one per factor.
@@ -132,6 +135,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         Folds for out-of-fold calibration and threshold tuning (grouped when ``groups`` is given).
     max_chars : int, default 5000
         Texts are cut to this many characters before tagging.
+    n_jobs : int, optional
+        Processes for text analysis of large inputs (``-1``: every core); results are identical.
     random_state : int, default 0
         Seed of the fold split.
 
@@ -141,23 +146,25 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         Factor ids in column order.
     thresholds_ : ndarray of float
         Tuned per-factor thresholds.
-    calibration_ : ndarray of shape (k, 2)
-        Platt scaling slope and intercept per factor.
+    calibration_ : ndarray of shape (k, blocks + 1)
+        Per factor, the weights of the lexical (and embedding) scores and an intercept, fitted on
+        out-of-fold scores: Platt scaling, or a calibrated stack.
     codebook_version_ : str
         Codebook version the model was trained under.
     """
 
     def __init__(
         self,
-        word_ngrams: tuple[int, int] = (1, 2),
-        char_ngrams: tuple[int, int] | None = (3, 5),
+        word_ngrams: tuple[int, int] = (1, 3),
+        char_ngrams: tuple[int, int] | None = None,
         min_df: int = 5,
         C: float = 4.0,
         embeddings: bool = False,
-        embedding_weight: float = 1.0,
+        embedding_C: float = 8.0,
         threshold: float | Sequence[float] | Mapping[str, float] | None = None,
         cv: int = 5,
         max_chars: int = MAX_CHARS,
+        n_jobs: int | None = None,
         random_state: int = 0,
     ) -> None:
         self.word_ngrams = word_ngrams
@@ -165,10 +172,11 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.C = C
         self.embeddings = embeddings
-        self.embedding_weight = embedding_weight
+        self.embedding_C = embedding_C
         self.threshold = threshold
         self.cv = cv
         self.max_chars = max_chars
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     # -- sklearn plumbing -------------------------------------------------------------------
@@ -202,9 +210,11 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             )
         return vectorizers
 
-    @staticmethod
-    def _inputs(texts: list[str]) -> dict[str, Any]:
-        return {"lemmas": analyze(texts), "chars": [normalize(text).lower() for text in texts], "raw": texts}
+    def _inputs(self, texts: list[str]) -> dict[str, Any]:
+        inputs: dict[str, Any] = {"lemmas": analyze(texts, n_jobs=self.n_jobs), "raw": texts}
+        if self.char_ngrams is not None:
+            inputs["chars"] = [normalize(text).lower() for text in texts]
+        return inputs
 
     def _embed(self, inputs: dict[str, Any]) -> np.ndarray:
         if "dense" not in inputs:
@@ -218,12 +228,9 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         for vectorizer, key in zip(vectorizers, ("lemmas", "chars")):
             docs = inputs[key] if isinstance(rows, slice) else [inputs[key][i] for i in rows]
             blocks.append(vectorizer.fit_transform(docs) if fit else vectorizer.transform(docs))
-        if self.embeddings:
-            dense = self._embed(inputs)[rows]
-            blocks.append(sp.csr_matrix(dense * np.float32(self.embedding_weight)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
-    def _fit_linear(self, X: sp.csr_matrix, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_linear(self, X: Any, Y: np.ndarray, C: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         coef = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float64)
         intercept = np.zeros(Y.shape[1])
         for j in range(Y.shape[1]):
@@ -231,7 +238,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             if positives == 0 or positives == len(Y):
                 intercept[j] = -12.0 if positives == 0 else 12.0  # constant label: no model to fit
                 continue
-            model = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=1000)
+            model = LogisticRegression(C=self.C if C is None else C, class_weight="balanced", solver="liblinear", max_iter=1000)
             model.fit(X, Y[:, j])
             coef[j] = model.coef_[0]
             intercept[j] = model.intercept_[0]
@@ -281,41 +288,71 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             folds = list(splitter.split(texts, groups=groups))
         else:
             folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
-        oof = np.zeros(Y.shape, dtype=np.float64)
+        n_blocks = 2 if self.embeddings else 1
+        oof = np.zeros((*Y.shape, n_blocks), dtype=np.float64)
         for train, held in folds:
             vectorizers = self._vectorizers()
-            X_train = self._matrix(vectorizers, inputs, train, fit=True)
-            coef, intercept = self._fit_linear(X_train, Y[train])
-            oof[held] = self._matrix(vectorizers, inputs, held) @ coef.T + intercept
-        self.calibration_ = np.array([self._platt(oof[:, j], Y[:, j]) for j in range(Y.shape[1])])
-        calibrated = _sigmoid(oof * self.calibration_[:, 0] + self.calibration_[:, 1])
+            coef, intercept = self._fit_linear(self._matrix(vectorizers, inputs, train, fit=True), Y[train])
+            oof[held, :, 0] = self._matrix(vectorizers, inputs, held) @ coef.T + intercept
+            if self.embeddings:
+                dense = self._embed(inputs)
+                coef, intercept = self._fit_linear(dense[train], Y[train], C=self.embedding_C)
+                oof[held, :, 1] = dense[held] @ coef.T + intercept
+        # Per factor, a logistic regression on the out-of-fold scores: Platt calibration with one
+        # block, a calibrated stack of the lexical and embedding models with two.
+        self.calibration_ = np.array([self._calibrate(oof[:, j, :], Y[:, j]) for j in range(Y.shape[1])])
+        calibrated = self._combine(oof)
         self.thresholds_ = np.array([self._best_threshold(calibrated[:, j], Y[:, j]) for j in range(Y.shape[1])])
-        self.oof_proba_summary_ = {
-            "n_train": len(texts),
-            "folds": self.cv,
-            "grouped": groups is not None,
-        }
 
         vectorizers = self._vectorizers()
         X_all = self._matrix(vectorizers, inputs, slice(None), fit=True)
-        for vectorizer in vectorizers:
-            # The pruned terms are the rare ones; keeping them would store training wording.
-            if hasattr(vectorizer, "stop_words_"):
-                del vectorizer.stop_words_
-        self.vectorizers_ = vectorizers
-        self.coef_, self.intercept_ = self._fit_linear(X_all, Y)
-        self.classes_ = np.array(classes, dtype=object)
+        # Only the kept vocabulary (terms in at least min_df texts) and idf weights are stored, as one
+        # string and one array per vectorizer: the pruned rare terms (sklearn's stop_words_) would
+        # keep training wording, and a dict of n-grams makes the model file slow to load.
+        self.lexicon_ = ["\n".join(v.get_feature_names_out()) for v in vectorizers]
+        self.idf_ = [v.idf_.astype(np.float32) for v in vectorizers]
+        self.__dict__.pop("_vectorizer_cache", None)
+        coef, self.intercept_ = self._fit_linear(X_all, Y)
+        self.coef_ = coef.astype(np.float32)
+        if self.embeddings:
+            dense_coef, self.dense_intercept_ = self._fit_linear(self._embed(inputs), Y, C=self.embedding_C)
+            self.dense_coef_ = dense_coef.astype(np.float32)
+        self.classes_ = np.array(classes)
         self.codebook_version_ = codebook.CODEBOOK_VERSION
         self.n_features_ = X_all.shape[1]
         return self
 
+    @property
+    def vectorizers_(self) -> list[TfidfVectorizer]:
+        """The fitted vectorizers, rebuilt from ``lexicon_`` and ``idf_`` once per loaded model."""
+        cached = self.__dict__.get("_vectorizer_cache")
+        if cached is None:
+            self._check_fitted()
+            cached = []
+            for vectorizer, terms, idf in zip(self._vectorizers(), self.lexicon_, self.idf_):
+                vectorizer.set_params(vocabulary={term: i for i, term in enumerate(terms.split("\n"))}, min_df=1)
+                vectorizer.idf_ = idf
+                cached.append(vectorizer)
+            self.__dict__["_vectorizer_cache"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("_vectorizer_cache", None)
+        return state
+
+    def _combine(self, scores: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from (n, k, blocks) base scores."""
+        weights = self.calibration_[:, :-1]
+        return _sigmoid(np.einsum("nkb,kb->nk", scores, weights) + self.calibration_[:, -1])
+
     @staticmethod
-    def _platt(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    def _calibrate(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         if labels.min() == labels.max():
-            return (0.0, -12.0 if labels.max() == 0 else 12.0)
+            return np.array([0.0] * scores.shape[1] + [-12.0 if labels.max() == 0 else 12.0])
         model = LogisticRegression(C=1e4, solver="lbfgs")
-        model.fit(scores.reshape(-1, 1), labels)
-        return (float(model.coef_[0, 0]), float(model.intercept_[0]))
+        model.fit(scores, labels)
+        return np.concatenate([model.coef_[0], model.intercept_])
 
     @staticmethod
     def _best_threshold(proba: np.ndarray, labels: np.ndarray) -> float:
@@ -331,21 +368,25 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         return best
 
     # -- predict ----------------------------------------------------------------------------
-    def _scores(self, X: Any) -> tuple[np.ndarray, list[str], dict[str, Any]]:
+    def _scores(self, X: Any) -> np.ndarray:
+        """Base-model scores, (n, k, blocks): lexical, then embeddings when used."""
         self._check_fitted()
-        texts, statuses = _as_texts(X, self.max_chars)
+        texts, _ = _as_texts(X, self.max_chars)
         inputs = self._inputs(texts)
-        matrix = self._matrix(self.vectorizers_, inputs)
-        return np.asarray(matrix @ self.coef_.T) + self.intercept_, statuses, inputs
+        lexical = np.asarray(self._matrix(self.vectorizers_, inputs) @ self.coef_.T) + self.intercept_
+        if not self.embeddings:
+            return lexical[:, :, None]
+        dense = self._embed(inputs) @ self.dense_coef_.T + self.dense_intercept_
+        return np.stack([lexical, dense], axis=2)
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Raw linear scores, (n, k), before calibration."""
-        return self._scores(X)[0]
+        """Calibrated log-odds of each factor, (n, k)."""
+        scores = self._scores(X)
+        return np.einsum("nkb,kb->nk", scores, self.calibration_[:, :-1]) + self.calibration_[:, -1]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probability of each factor, an (n, k) array in ``classes_`` order."""
-        scores = self._scores(X)[0]
-        return _sigmoid(scores * self.calibration_[:, 0] + self.calibration_[:, 1])
+        return self._combine(self._scores(X))
 
     def thresholds(self) -> np.ndarray:
         """The thresholds in force: the ``threshold`` parameter if set, else the tuned ones."""

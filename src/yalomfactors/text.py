@@ -111,14 +111,31 @@ def _features(tokens: Iterable[tuple[str, str]]) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    return get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+# (lower, lemma) per lower-case string id: token attributes are read as one array per doc and
+# each distinct word is looked up once per process, which keeps the hot path out of Python objects.
+_TOKEN_CACHE: dict[int, tuple[str, str] | None] = {}
+
+
 def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
+    from spacy.attrs import LOWER
+
+    strings = doc.vocab.strings
+    table = _lemma_table()
     tokens = []
-    for token in doc:
-        if token.is_space:
-            continue
-        lower = token.lower_
-        lemma = token.lemma_.lower() if token.lemma_ else lower
-        tokens.append((lower, lemma))
+    for key in doc.to_array([LOWER]).ravel().tolist():
+        entry = _TOKEN_CACHE.get(key, False)
+        if entry is False:
+            lower = strings[key]
+            entry = None if lower.isspace() else (lower, str(table.get(key, lower)).lower())
+            if len(_TOKEN_CACHE) < 500_000:
+                _TOKEN_CACHE[key] = entry
+        if entry is not None:
+            tokens.append(entry)
     return tokens
 
 
@@ -127,7 +144,42 @@ def analyze_one(text: str) -> str:
     return analyze([text])[0]
 
 
-def analyze(texts: Sequence[str], batch_size: int = 512) -> list[str]:
+def _analyze_serial(texts: Sequence[str], batch_size: int = 512) -> list[str]:
+    # Only the tokenizer runs per text; lemmas come from the lookup table of the pipeline's lemmatizer.
+    tokenizer = get_nlp().tokenizer
+    normalized = [normalize(text) for text in texts]
+    return [_features(_doc_tokens(doc)) for doc in tokenizer.pipe(normalized, batch_size=batch_size)]
+
+
+#: Below this many texts, worker processes cost more than they save.
+PARALLEL_MIN_TEXTS = 4_000
+
+
+@lru_cache(maxsize=4)
+def _pool(workers: int) -> Any:
+    import atexit
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork starts workers with spaCy already loaded; it is unsafe once torch threads exist.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and "torch" not in sys.modules else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=get_nlp)
+    atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool
+
+
+def resolve_jobs(n_jobs: int | None) -> int:
+    """Number of worker processes for ``n_jobs`` (None or 1: one; -1: every core)."""
+    import os
+
+    if n_jobs is None or n_jobs == 0:
+        return 1
+    cores = os.cpu_count() or 1
+    return max(1, cores + 1 + n_jobs) if n_jobs < 0 else int(n_jobs)
+
+
+def analyze(texts: Sequence[str], batch_size: int = 512, n_jobs: int | None = None) -> list[str]:
     """Turn texts into space-separated lemma features with negation and wish scope.
 
     Parameters
@@ -135,13 +187,23 @@ def analyze(texts: Sequence[str], batch_size: int = 512) -> list[str]:
     texts : sequence of str
         Raw reflections. Must already be strings.
     batch_size : int, default 512
-        Batch size for :meth:`spacy.language.Language.pipe`.
+        Batch size for the spaCy tokenizer.
+    n_jobs : int, optional
+        Worker processes for large inputs (``-1``: every core). Output is identical whatever the
+        number; inputs under :data:`PARALLEL_MIN_TEXTS` texts are always handled in-process.
 
     Returns
     -------
     list of str
         One feature string per text, in input order.
     """
-    nlp = get_nlp()
-    normalized = [normalize(text) for text in texts]
-    return [_features(_doc_tokens(doc)) for doc in nlp.pipe(normalized, batch_size=batch_size)]
+    workers = resolve_jobs(n_jobs)
+    if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
+        return _analyze_serial(texts, batch_size)
+    texts = list(texts)
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
+    out: list[str] = []
+    for part in _pool(workers).map(_analyze_serial, chunks):
+        out.extend(part)
+    return out
