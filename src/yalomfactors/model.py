@@ -453,7 +453,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         else:
             chosen = [classes.index(codebook.get_factor(factor).id) for factor in factors]
         lemma_string = analyze([text[: self.max_chars]])[0]
-        surfaces = _surface_map(text[: self.max_chars])
+        surfaces = _surface_map(text[: self.max_chars], max(self.word_ngrams))
         rows: list[dict[str, Any]] = []
         for j in chosen:
             kept = 0
@@ -554,7 +554,7 @@ def _only_function_words(feature: str) -> bool:
     return all(part in STOP_WORDS or part == "personplaceholder" for part in _strip_scope(feature).split())
 
 
-def _surface_map(text: str) -> dict[str, str]:
+def _surface_map(text: str, longest: int = 3) -> dict[str, str]:
     """Map each lemma-feature n-gram of ``text`` to the words as written."""
     from .text import _features, get_nlp
 
@@ -566,7 +566,7 @@ def _surface_map(text: str) -> dict[str, str]:
     if len(surface) != len(features):
         surface = features
     mapping: dict[str, str] = {}
-    for n in (1, 2):
+    for n in range(1, longest + 1):
         for i in range(len(features) - n + 1):
             mapping.setdefault(" ".join(features[i : i + n]), " ".join(surface[i : i + n]).replace("personplaceholder", "[NAME]"))
     return mapping

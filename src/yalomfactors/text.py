@@ -126,10 +126,11 @@ def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
 
     strings = doc.vocab.strings
     table = _lemma_table()
-    tokens = []
+    tokens: list[tuple[str, str]] = []
     for key in doc.to_array([LOWER]).ravel().tolist():
-        entry = _TOKEN_CACHE.get(key, False)
-        if entry is False:
+        if key in _TOKEN_CACHE:
+            entry = _TOKEN_CACHE[key]
+        else:
             lower = strings[key]
             entry = None if lower.isspace() else (lower, str(table.get(key, lower)).lower())
             if len(_TOKEN_CACHE) < 500_000:
