@@ -275,16 +275,26 @@ def _render_card(card: dict[str, Any]) -> str:
 
 
 _LIMITS = [
-    "Trained and tested on reflections written for this project by a small number of writers in many voices; "
-    "real reflections from other clinics, prompts and cultures will differ, and the held-out figures are likely "
-    "optimistic for them. Validate on a sample of your own coded reflections before relying on it.",
-    "English only; texts the model judges non-English are not tagged (status non_english).",
-    "Rare factors (family re-enactment, imitative behaviour, existential factors) have fewer training examples "
-    "and lower agreement; their tags deserve the most scrutiny.",
+    "Trained and tested on reflections written for this project (by language-model writers working one text at "
+    "a time from a brief, in many voices, and double-coded); real reflections from other clinics, prompts and "
+    "cultures will differ, and the held-out figures are likely optimistic for them. Validate on a sample of your "
+    "own coded reflections before relying on it.",
+    "English only; texts judged non-English are not tagged (status non_english).",
     "Irony, sarcasm and negation spread across sentences are still missed at times; see the hard-negative rates.",
     "Evidence phrases show the lexical features that pushed a decision; the sentence-embedding part of the "
     "accurate model is not attributable to words.",
 ]
+
+
+def _measured_limits(table: Any, hard: dict[str, dict[str, float]]) -> list[str]:
+    per_factor = table[~table["factor"].isin(["macro_core", "macro", "micro"])].sort_values("f1")
+    weakest = ", ".join(f"{row.factor} (F1 {row.f1:.2f})" for row in per_factor.head(3).itertuples())
+    worst = max(hard.items(), key=lambda item: item[1]["rate"])
+    return [
+        f"Weakest factors on the held-out test split: {weakest}; their tags deserve the most scrutiny.",
+        f"Hard negatives about {worst[0]} are still tagged as {worst[0]} {worst[1]['rate']:.0%} of the time "
+        f"(of {worst[1]['n']} held-out hard negatives).",
+    ]
 
 
 def retrain_builtin(names: tuple[str, ...] = BUILTIN_MODELS, compare: bool = True) -> dict[str, dict[str, Any]]:
@@ -331,7 +341,7 @@ def retrain_builtin(names: tuple[str, ...] = BUILTIN_MODELS, compare: bool = Tru
             "test_metrics": json.loads(table.to_json(orient="records")),
             "hard_negative_false_tag_rate": hard,
             "encoder": {"name": ENCODER_NAME, "sha256": ENCODER_SHA256} if _SETTINGS[name]["embeddings"] else None,
-            "limits": _LIMITS,
+            "limits": _measured_limits(table, hard) + _LIMITS,
         }
     if compare:
         baselines = {
