@@ -110,6 +110,7 @@ def test_trends_and_reports(tmp_path):
     assert main(["report", SAMPLE, "--out", str(tmp_path / "full"), "--model", "fast", "-q"]) == 0
     assert main(["report", SAMPLE, "--out", str(tmp_path / "share"), "--model", "fast", "--shareable", "-q"]) == 0
     assert len(list((tmp_path / "full").glob("*.html"))) == 5
+    assert "Evidence" in (tmp_path / "full" / "report_G1.html").read_text() and "<blockquote>" in (tmp_path / "full" / "report_G1.html").read_text()
     shared = "".join(p.read_text() for p in (tmp_path / "share").glob("*.html"))
     sample = pd.read_csv(SAMPLE, keep_default_na=False)
     long_texts = [t for t in sample["text"] if len(t) > 40]

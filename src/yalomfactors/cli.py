@@ -203,7 +203,8 @@ def _tagged_or_tag(args: argparse.Namespace) -> pd.DataFrame:
                 frame[f"p_{factor}"] = pd.to_numeric(frame[f"p_{factor}"], errors="coerce")
         _say(args, "input is already tagged; using its tags")
         return frame
-    return _tag(args, frame)
+    # tag() leaves the text out of its output; the full report quotes it as evidence.
+    return _tag(args, frame).assign(text=frame["text"].to_numpy())
 
 
 def _cmd_trends(args: argparse.Namespace) -> int:
@@ -225,10 +226,14 @@ def _cmd_trends(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .builtin import load_model
     from .report import write_reports
 
     tagged = _tagged_or_tag(args)
-    paths = write_reports(tagged, args.out, shareable=args.shareable, min_cell=args.min_cell)
+    if args.shareable:
+        tagged = tagged.drop(columns=["text"], errors="ignore")
+    model = None if args.shareable else load_model(args.model)
+    paths = write_reports(tagged, args.out, shareable=args.shareable, min_cell=args.min_cell, model=model)
     _say(args, f"wrote {len(paths)} report(s) to {args.out}")
     return 0
 
