@@ -42,6 +42,7 @@ def test_summary_counts_and_keeps_empty_sessions_as_missing():
     assert session4["n_tagged"] == 2 and session4["prevalence"] == pytest.approx(2 / 3)
     assert session4["ci_low"] < 2 / 3 < session4["ci_high"]
     assert session4["mean_probability"] == pytest.approx(0.8)
+    assert session4["n_members"] == 3 and session3["n_members"] == 0
 
 
 def test_wilson_interval_matches_statsmodels():
@@ -139,6 +140,9 @@ def test_probability_outcome_and_pooled(planned_sample):
     pooled = pooled_trends(planned_sample, factors=["universality", "hope"])
     assert pooled.set_index("factor").loc["universality", "direction"] == "falling"
     assert pooled.set_index("factor").loc["hope", "direction"] == "rising"
+    with pytest.warns(UserWarning, match="fewer than about 10 clusters"):
+        by_group = pooled_trends(planned_sample, factors=["hope"], cluster="group")
+    assert by_group["cluster"].item() == "group" and np.isfinite(by_group["odds_ratio"].item())
 
 
 def test_profiles_and_group_type_comparison(planned_sample):

@@ -233,7 +233,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.shareable:
         tagged = tagged.drop(columns=["text"], errors="ignore")
     model = None if args.shareable else load_model(args.model)
-    paths = write_reports(tagged, args.out, shareable=args.shareable, min_cell=args.min_cell, model=model)
+    paths = write_reports(tagged, args.out, shareable=args.shareable, min_cell=args.min_cell, model=model,
+                          progress=_progress(args))
     _say(args, f"wrote {len(paths)} report(s) to {args.out}")
     return 0
 

@@ -102,7 +102,7 @@ def shareable_tables(tagged: pd.DataFrame, min_cell: int = 11) -> dict[str, pd.D
         ``min_cell``).
     """
     derived = ["prevalence", "ci_low", "ci_high", "mean_probability"]
-    trends = summarize_trends(tagged).drop(columns=["n_untagged"])
+    trends = summarize_trends(tagged).drop(columns=["n_untagged", "n_members"])
     phases = phase_summary(tagged)
     profile = factor_profile(tagged)
     tables = {
@@ -221,6 +221,7 @@ def write_reports(
     min_cell: int = 11,
     model: Any = None,
     groups: Sequence[str] | None = None,
+    progress: bool = False,
 ) -> list[Path]:
     """Write one HTML report per group and the tables as CSV into ``out``.
 
@@ -235,6 +236,8 @@ def write_reports(
     min_cell : int, default 11
     model : FactorTagger, optional
         Used for evidence phrases in the full report; the default built-in model when None.
+    progress : bool, default False
+        Show a progress bar over groups.
 
     Returns
     -------
@@ -262,7 +265,12 @@ def write_reports(
         trend_tests(tagged).to_csv(out / "trend_tests.csv", index=False)
         factor_profile(tagged).to_csv(out / "profile.csv", index=False)
         member_timeline(tagged).to_csv(out / "member_timeline.csv", index=False)
-    for group in groups or sorted(tagged[GROUP].dropna().unique()):
+    chosen = list(groups or sorted(tagged[GROUP].dropna().unique()))
+    if progress:
+        from tqdm import tqdm
+
+        chosen = tqdm(chosen, desc="reports", unit="group")
+    for group in chosen:
         path = out / f"report_{_safe(str(group))}.html"
         path.write_text(render_group_report(tagged, group, shareable, min_cell, model, tables), encoding="utf-8")
         paths.append(path)

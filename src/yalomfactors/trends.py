@@ -105,6 +105,7 @@ def summarize_trends(
     tagged: pd.DataFrame,
     group: str = GROUP,
     session: str = SESSION,
+    member: str | None = MEMBER,
     factors: Sequence[str] | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -116,6 +117,9 @@ def summarize_trends(
         Tagged reflections (see module docs).
     group, session : str
         Column names of the group id and session number.
+    member : str or None, default "member_id"
+        Column of member ids, used to count the members who reflected in each session; ignored
+        when the column is absent or ``None``.
     factors : sequence of str, optional
         Factor ids; every factor column present by default.
     level : float, default 0.95
@@ -126,7 +130,8 @@ def summarize_trends(
     DataFrame
         One row per group x session x factor, sessions from each group's first to last (a session
         with no tagged reflections has ``n_reflections`` 0 and NaN prevalence, not zero). Columns
-        ``group_id``, ``session_number``, ``factor``, ``n_reflections``, ``n_untagged``, ``n_tagged``
+        ``group_id``, ``session_number``, ``factor``, ``n_reflections``, ``n_untagged``, ``n_members``
+        (distinct members with a tagged reflection; NaN without a member column), ``n_tagged``
         (reflections showing the factor), ``prevalence``, ``ci_low``, ``ci_high``,
         ``mean_probability`` (NaN without ``p_`` columns), ``session_date`` when present.
     """
@@ -139,6 +144,7 @@ def summarize_trends(
         ok = part[part["_tagged"]]
         counts = ok.groupby(session).size()
         untagged = part[~part["_tagged"]].groupby(session).size()
+        members = ok.groupby(session)[member].nunique() if member is not None and member in ok.columns else None
         for factor in factors:
             hits = _decision(ok, factor).groupby(ok[session]).sum()
             probability = ok[f"p_{factor}"].groupby(ok[session]).mean() if f"p_{factor}" in ok.columns else None
@@ -147,13 +153,14 @@ def summarize_trends(
                 rows.append({
                     "group_id": group_id, "session_number": number, "factor": factor,
                     "n_reflections": n, "n_untagged": int(untagged.get(number, 0)),
+                    "n_members": int(members.get(number, 0)) if members is not None else np.nan,
                     "n_tagged": int(hits.get(number, 0)) if n else 0,
                     "mean_probability": float(probability.get(number, np.nan)) if probability is not None else np.nan,
                 })
     table = pd.DataFrame(rows)
     if table.empty:
-        return pd.DataFrame(columns=["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_tagged",
-                                     "prevalence", "ci_low", "ci_high", "mean_probability"])
+        return pd.DataFrame(columns=["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_members",
+                                     "n_tagged", "prevalence", "ci_low", "ci_high", "mean_probability"])
     n = table["n_reflections"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         table["prevalence"] = np.where(n > 0, table["n_tagged"] / np.maximum(n, 1), np.nan)
@@ -161,8 +168,8 @@ def summarize_trends(
     if "session_date" in frame.columns:
         dates = frame.groupby([group, session])["session_date"].min().rename("session_date")
         table = table.merge(dates, left_on=["group_id", "session_number"], right_index=True, how="left")
-    columns = ["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_tagged", "prevalence",
-               "ci_low", "ci_high", "mean_probability"]
+    columns = ["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_members", "n_tagged",
+               "prevalence", "ci_low", "ci_high", "mean_probability"]
     return table[columns + [c for c in table.columns if c not in columns]]
 
 
@@ -383,13 +390,16 @@ def pooled_trends(
     outcome: str = "decision",
     alpha: float = 0.05,
     relative: bool = True,
+    cluster: str = "member",
 ) -> pd.DataFrame:
     """One trend per factor across all groups, for researchers.
 
-    A GEE logistic regression of the factor on session with a fixed effect per group (each group
-    its own baseline) and clusters on member within group. With ``relative=True`` the session is
-    rescaled to the group's course (0 = first session, 1 = last), so groups of different length
-    pool; the odds ratio is then from first to last session.
+    A GEE logistic regression of the factor on session. With ``cluster="member"`` (default) each
+    group gets its own baseline (a fixed effect) and reflections are clustered on member within
+    group; with ``cluster="group"`` the groups themselves are the clusters (a population-average
+    trend across groups, sound only with many groups: robust errors need tens of clusters). With
+    ``relative=True`` the session is rescaled to the group's course (0 = first session, 1 = last),
+    so groups of different length pool; the odds ratio is then from first to last session.
 
     Returns
     -------
@@ -407,14 +417,23 @@ def pooled_trends(
         first = position.groupby(ok[group]).transform("min")
         last = position.groupby(ok[group]).transform("max")
         position = (position - first) / (last - first).replace(0, np.nan)
-    design = pd.get_dummies(ok[group].astype(str), prefix="group", drop_first=False, dtype=float)
+    if cluster not in ("member", "group"):
+        raise SchemaError(f"cluster must be 'member' or 'group'; got {cluster!r}")
+    if cluster == "member":
+        design = pd.get_dummies(ok[group].astype(str), prefix="group", drop_first=False, dtype=float)
+        clusters = (ok[group].astype(str) + "/" + ok[member].astype(str)).to_numpy()
+    else:
+        if ok[group].nunique() < 10:
+            warnings.warn(f"cluster='group' with {ok[group].nunique()} groups: robust standard errors are unreliable "
+                          "with fewer than about 10 clusters; prefer cluster='member'", UserWarning, stacklevel=2)
+        design = pd.DataFrame({"const": np.ones(len(ok))}, index=ok.index)
+        clusters = ok[group].astype(str).to_numpy()
     design["session"] = position.fillna(0).to_numpy()
-    clusters = (ok[group].astype(str) + "/" + ok[member].astype(str)).to_numpy()
     rows = []
     for factor in factors:
         y = ok[f"p_{factor}"].to_numpy(dtype=float) if outcome == "probability" else _decision(ok, factor).to_numpy()
         odds_ratio, low, high, p = _gee(y, design.reset_index(drop=True), clusters)
-        rows.append({"factor": factor, "outcome": outcome, "n_groups": int(ok[group].nunique()), "n_reflections": len(ok),
+        rows.append({"factor": factor, "outcome": outcome, "cluster": cluster, "n_groups": int(ok[group].nunique()), "n_reflections": len(ok),
                      "odds_ratio": odds_ratio, "ci_low": low, "ci_high": high, "p_value": p,
                      "direction": _direction(odds_ratio, p, alpha) if np.isfinite(odds_ratio) else "too little data",
                      "scale": "first to last session" if relative else "per session"})
