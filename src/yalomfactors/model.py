@@ -75,8 +75,10 @@ def labels_to_matrix(y: Any, classes: Sequence[str] | None = None) -> np.ndarray
             item = [part.strip() for part in item.split(";") if part.strip()]
         for label in item:
             if label not in index:
+                # A misplaced text column would put reflection text here: quote only id-like values.
+                shown = repr(label) if len(str(label)) <= 40 and " " not in str(label) else f"a {len(str(label))}-character value"
                 raise UnknownFactorError(
-                    f"row {row}: unknown factor id {label!r}; expected ids from: {', '.join(classes)}"
+                    f"row {row}: unknown factor id {shown}; expected ids from: {', '.join(classes)}"
                 )
             out[row, index[label]] = 1
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ __all__ = ["IDENTIFIER_KINDS", "check_identifiers", "redact", "apply_identifier_
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    "url": re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|edu|gov|io|co\.uk|ca|au)\b(?:/\S*)?", re.I),
+    "url": re.compile(r"\b(?:https?://|www\.)\S+|(?<![@\w.-])[\w-]+\.(?:com|org|net|edu|gov|io|co\.uk|ca|au)\b(?:/\S*)?", re.I),
     "phone": re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\w)"),
     "date_of_birth": re.compile(
         r"\b(?:d\.?o\.?b\.?|born(?: on)?|birth ?day|date of birth)\W{0,3}(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\s+" + _MONTHS
@@ -40,27 +41,54 @@ _PLACEHOLDERS = {
 _WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
-def _name_spans(text: str) -> list[tuple[int, int]]:
-    """Capitalised words, not at a sentence start, that appear in the first-name list.
+_TITLES = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Pastor|Father|Sister|Rev)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
+_NAME_LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "en_AU", "es_MX", "es_ES", "fr_FR", "de_DE", "it_IT",
+                 "pt_BR", "pl_PL", "nl_NL")
 
-    No name list is bundled yet (see issue 6), so person names are not detected: this returns no
-    spans, and ``check_identifiers`` reports only the pattern-based kinds.
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Likely personal names.
+
+    A capitalised word that is not at the start of a sentence and is in the first-name or surname
+    lists of Faker's person providers (a maintained registry package), unless it is also an ordinary
+    English word ("Hope", "Will", "Grace"); a run of capitalised words ("Mike Davis") is one name when
+    any of its words is listed, even at a sentence start. A title followed by a capitalised word
+    ("Dr. Patel") is always a name.
     """
     names = _name_list()
-    if not names:
-        return []
-    spans = []
-    for match in _WORD.finditer(text):
+    spans = [m.span() for m in _TITLES.finditer(text)]
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = match.group(0).split()
         before = text[: match.start()].rstrip()
-        if not before or before[-1] in ".!?\n\"'(":
-            continue
-        if match.group(0).lower() in names:
+        sentence_start = not before or before[-1] in ".!?\n\"'(:;"
+        if sentence_start and len(words) == 1:
+            continue  # a capitalised word opening a sentence says nothing on its own
+        if any(word.lower() in names for word in words):
             spans.append(match.span())
     return spans
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]{2,}(?:[ ][A-Z][a-z]{2,}){0,2}\b")
+
+
+@lru_cache(maxsize=1)
 def _name_list() -> frozenset[str]:
-    return frozenset()
+    import importlib
+
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .text import _lemma_table
+
+    names: set[str] = set()
+    for locale in _NAME_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except ImportError:
+            continue
+        for attribute in ("first_names", "last_names", "first_names_male", "first_names_female"):
+            names.update(str(n).lower() for n in getattr(provider, attribute, ()) if " " not in str(n))
+    english = {str(value).lower() for value in _lemma_table().values()} | set(STOP_WORDS)
+    return frozenset(n for n in names if n not in english and len(n) > 2)
 
 
 def _find(text: str) -> list[tuple[str, int, int]]:
@@ -129,7 +157,7 @@ def apply_identifier_policy(
     if found.empty:
         return frame
     summary = ", ".join(f"{kind} in {n} row(s)" for kind, n in found.groupby("kind")["row"].nunique().items())
-    first = sorted(found["row"].unique())[:5]
+    first = [int(row) for row in sorted(found["row"].unique())[:5]]
     if policy == "raise":
         raise IdentifierFoundError(
             f"likely identifiers found: {summary} (first rows {first}); remove them, or use policy 'redact'"
