@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 import pandas as pd
