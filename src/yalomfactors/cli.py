@@ -69,6 +69,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="store_true", help="add the phrases behind each tag")
     p.add_argument("--identifiers", choices=("warn", "redact", "raise"), default="warn",
                    help="what to do with likely identifiers in the text (default: warn)")
+    big = p.add_argument_group("large files (CSV, Parquet or JSONL in; CSV or Parquet out: tagged in chunks)")
+    big.add_argument("--jobs", type=int, default=-1, help="processes for text analysis (default -1: every core); output is identical")
+    big.add_argument("--chunksize", type=int, default=20_000, help="rows per chunk (default 20000)")
+    big.add_argument("--resume", action="store_true", help="continue an interrupted run without re-tagging finished chunks")
     _column_options(p)
     _common(p)
 
@@ -184,13 +188,43 @@ def _tag(args: argparse.Namespace, frame: pd.DataFrame, evidence: bool = False) 
 def _cmd_tag(args: argparse.Namespace) -> int:
     from .io import write_table
 
+    out = Path(args.out) if args.out else Path(args.input).with_name(Path(args.input).stem + "_tagged.csv")
+    if Path(args.input).suffix.lower() in (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson") and \
+            out.suffix.lower() in (".csv", ".parquet"):
+        return _stream_tag(args, out)
     frame = _load(args)
     tagged = _tag(args, frame, evidence=args.evidence)
-    out = Path(args.out) if args.out else Path(args.input).with_name(Path(args.input).stem + "_tagged.csv")
     write_table(tagged, out)
     counts = tagged["status"].value_counts()
     _say(args, f"tagged {int(counts.get('ok', 0) + counts.get('too_long_truncated', 0))} of {len(tagged)} rows "
                f"({', '.join(f'{k}: {v}' for k, v in counts.items() if v)}); wrote {out}")
+    return 0
+
+
+def _stream_tag(args: argparse.Namespace, out: Path) -> int:
+    from .batch import tag_file
+    from .builtin import load_model
+
+    bar = None
+    if _progress(args):
+        from tqdm import tqdm
+
+        bar = tqdm(unit="rows", desc="tagging", file=sys.stderr)
+
+    def show(messages: list[str]) -> None:
+        for message in messages:
+            _say(args, message)
+
+    try:
+        result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=args.chunksize,
+                          n_jobs=args.jobs, resume=args.resume, identifiers=args.identifiers,
+                          progress=bar.update if bar is not None else None, on_columns=show, evidence=args.evidence)
+    finally:
+        if bar is not None:
+            bar.close()
+    counts = ", ".join(f"{k}: {v}" for k, v in result["status_counts"].items() if v)
+    resumed = f"; {result['resumed_chunks']} chunk(s) were already done" if result["resumed_chunks"] else ""
+    _say(args, f"tagged {result['rows']} rows in {result['chunks']} chunk(s) ({counts}){resumed}; wrote {out}")
     return 0
 
 
@@ -329,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("always")
+            warnings.simplefilter("always", UserWarning)
             warnings.showwarning = _show_warning
             return int(_COMMANDS[args.command](args))
     except YalomFactorsError as error:

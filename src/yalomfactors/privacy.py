@@ -71,6 +71,15 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]{2,}(?:[ ][A-Z][a-z]{2,}){0,2}\b")
 
 
+# Capitalised words that name lists include as surnames but reflections use otherwise.
+_NOT_NAMES = frozenset(
+    "english french spanish german italian polish dutch irish scottish welsh british american canadian mexican "
+    "christian catholic baptist jewish muslim christmas easter sunday monday tuesday wednesday thursday friday "
+    "saturday january february april june july august september october november december god jesus lord bible "
+    "church chapel hall street road lane north south east west".split()
+)
+
+
 @lru_cache(maxsize=1)
 def _name_list() -> frozenset[str]:
     import importlib
@@ -87,7 +96,7 @@ def _name_list() -> frozenset[str]:
             continue
         for attribute in ("first_names", "last_names", "first_names_male", "first_names_female"):
             names.update(str(n).lower() for n in getattr(provider, attribute, ()) if " " not in str(n))
-    english = {str(value).lower() for value in _lemma_table().values()} | set(STOP_WORDS)
+    english = {str(value).lower() for value in _lemma_table().values()} | set(STOP_WORDS) | _NOT_NAMES
     return frozenset(n for n in names if n not in english and len(n) > 2)
 
 

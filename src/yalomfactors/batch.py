@@ -1,0 +1,268 @@
+"""Tagging files larger than memory: chunked read, tag, write, with resume.
+
+:func:`tag_file` reads CSV, Parquet or JSON Lines in chunks, tags each chunk and
+writes it as a numbered part file next to the output (``OUTPUT.parts/``), each
+part written to a temporary name and renamed when complete. When every chunk is
+done the parts are joined, in order, into the output file and removed. An
+interrupted run started again with ``resume=True`` skips the chunks whose parts
+are complete, so no row is tagged twice, duplicated or lost. Memory stays
+bounded by the chunk size, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from collections.abc import Callable, Generator, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .exceptions import InputFileError, SchemaError
+from .io import FORMATS, detect_columns, standardize
+
+__all__ = ["tag_file", "iter_chunks"]
+
+_STATE = "progress.json"
+
+
+def _encoding_and_delimiter(path: Path) -> tuple[str, str]:
+    from .io import _sniff_delimiter
+
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if not head.strip():
+        raise InputFileError(f"{path.name!r} is empty; export the reflections again")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            # the sample may end inside a multi-byte character: ignore only its last 3 bytes
+            text = head.decode(encoding) if len(head) < (1 << 16) else head[:-3].decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        encoding, text = "latin-1", head.decode("latin-1")
+    delimiter = _sniff_delimiter(text) or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    return encoding, delimiter
+
+
+def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataFrame, None, None]:
+    """Yield a file's rows as DataFrames of at most ``chunksize`` rows, every column as text.
+
+    Raises
+    ------
+    InputFileError
+        Unknown format, empty or malformed file (the message cites the chunk, never content).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"input file {str(path)!r} does not exist; check the path")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind == "csv":
+        encoding, delimiter = _encoding_and_delimiter(path)
+        with pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
+                         encoding=encoding, chunksize=chunksize) as reader:
+            yield from _guarded(reader, path)
+    elif kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(path)
+        except Exception:  # pyarrow has many error types; name the file only
+            raise InputFileError(f"could not read {path.name!r} as Parquet; the file may be truncated") from None
+        for batch in parquet.iter_batches(batch_size=chunksize):
+            yield batch.to_pandas()
+    elif kind == "jsonl":
+        with pd.read_json(path, lines=True, dtype=False, chunksize=chunksize) as reader:
+            yield from _guarded(reader, path)
+    else:
+        raise InputFileError(f"streaming works on .csv, .parquet and .jsonl files; {path.name!r} is not one of them")
+
+
+def _guarded(reader: Any, path: Path) -> Iterator[pd.DataFrame]:
+    number = 0
+    try:
+        for chunk in reader:
+            yield chunk
+            number += 1
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise InputFileError(
+            f"{path.name!r} could not be read past chunk {number} ({type(error).__name__}); the file may be "
+            "truncated, or mix encodings; re-export it"
+        ) from None
+
+
+def _write_part(frame: pd.DataFrame, path: Path) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    if path.suffix == ".parquet":
+        frame.to_parquet(temporary, index=False)
+    else:
+        frame.to_csv(temporary, index=False, encoding="utf-8")
+    temporary.replace(path)  # a part exists only once it is complete
+
+
+def _join_parts(parts: list[Path], output: Path) -> None:
+    temporary = output.with_name(output.name + ".tmp")
+    if output.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for part in parts:
+                table = pq.read_table(part)
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, table.schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
+    else:
+        with temporary.open("wb") as out:
+            for index, part in enumerate(parts):
+                with part.open("rb") as handle:
+                    header = handle.readline()
+                    if index == 0:
+                        out.write(header)
+                    shutil.copyfileobj(handle, out)
+    temporary.replace(output)
+
+
+def tag_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    model: Any = None,
+    columns: Mapping[str, str | None] | None = None,
+    chunksize: int = 20_000,
+    n_jobs: int | None = None,
+    resume: bool = False,
+    identifiers: str = "warn",
+    progress: Callable[[int], None] | None = None,
+    on_columns: Callable[[list[str]], None] | None = None,
+    evidence: bool = False,
+) -> dict[str, Any]:
+    """Tag a CSV, Parquet or JSON Lines file chunk by chunk into a CSV or Parquet file.
+
+    Parameters
+    ----------
+    input_path, output_path : path
+        Input ``.csv``/``.parquet``/``.jsonl``; output ``.csv`` or ``.parquet``.
+    model : FactorTagger, optional
+        Default: the best built-in model installed.
+    columns : mapping, optional
+        Role to input column, as for :func:`yalomfactors.io.detect_columns`.
+    chunksize : int, default 20000
+        Rows per chunk; memory grows with it, not with the file.
+    n_jobs : int, optional
+        Processes for text analysis (``-1``: every core); the output is identical for any value.
+    resume : bool, default False
+        Continue an interrupted run with the same input, output and chunk size.
+    identifiers : {"warn", "redact", "raise", "ignore"}
+        Identifier policy, applied to every chunk; one warning is given for the whole file.
+    progress : callable, optional
+        Called with the number of rows of each chunk finished.
+    on_columns : callable, optional
+        Called once with the column-mapping messages.
+    evidence : bool, default False
+        Add the evidence column (slower).
+
+    Returns
+    -------
+    dict
+        ``rows`` written, ``chunks``, ``resumed_chunks`` (skipped because already done), and, for
+        the chunks tagged in this run, ``status_counts`` and ``identifier_rows``.
+    """
+    from .builtin import load_model
+
+    input_path, output_path = Path(input_path), Path(output_path)
+    if output_path.suffix.lower() not in (".csv", ".parquet"):
+        raise SchemaError(f"streamed output must be .csv or .parquet; got {output_path.name!r}")
+    if chunksize < 1:
+        raise SchemaError("chunksize must be a positive number of rows")
+    if not input_path.is_file():
+        raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
+    model = load_model() if model is None else model
+    parts_dir = output_path.with_name(output_path.name + ".parts")
+    state_path = parts_dir / _STATE
+    stat = input_path.stat() if input_path.is_file() else None
+    state = {"input": str(input_path.resolve()), "size": stat.st_size if stat else None,
+             "mtime_ns": stat.st_mtime_ns if stat else None, "chunksize": chunksize,
+             "model_version": getattr(model, "model_version_", "custom"), "identifiers": identifiers}
+    if parts_dir.exists():
+        if not resume:
+            raise SchemaError(
+                f"{parts_dir.name!r} holds an unfinished run; pass resume (--resume) to continue it, or delete the folder"
+            )
+        previous = json.loads(state_path.read_text()) if state_path.is_file() else {}
+        if previous != state:
+            changed = sorted(k for k in state if previous.get(k) != state[k])
+            raise SchemaError(f"cannot resume: {', '.join(changed)} changed since the interrupted run; delete {parts_dir.name!r} to start over")
+    else:
+        parts_dir.mkdir(parents=True)
+        state_path.write_text(json.dumps(state))
+    suffix = ".parquet" if output_path.suffix.lower() == ".parquet" else ".csv"
+    parts: list[Path] = []
+    statuses: dict[str, int] = {}
+    chunks = iter_chunks(input_path, chunksize)
+    try:
+        rows, resumed, mapping, flagged = _tag_chunks(
+            chunks, model, columns, parts_dir, suffix, parts, statuses, identifiers, n_jobs, evidence, progress, on_columns)
+    except BaseException:
+        if not any(part.exists() for part in parts):
+            shutil.rmtree(parts_dir, ignore_errors=True)  # nothing to resume: leave no trace
+        raise
+    finally:
+        chunks.close()  # release the file even when a chunk fails
+    if mapping is None:
+        raise InputFileError(f"{input_path.name!r} has no rows to tag")
+    _join_parts(parts, output_path)
+    shutil.rmtree(parts_dir)
+    if identifiers == "warn" and flagged:
+        warnings.warn(f"likely identifiers found in {flagged} row(s); they are kept. Use identifiers='redact' "
+                      "(--identifiers redact) to replace them, or run 'yalomfactors check' to list them.",
+                      UserWarning, stacklevel=2)
+    return {"rows": rows, "chunks": len(parts), "resumed_chunks": resumed, "status_counts": statuses,
+            "identifier_rows": flagged}
+
+
+def _tag_chunks(
+    chunks: Iterator[pd.DataFrame], model: Any, columns: Mapping[str, str | None] | None, parts_dir: Path, suffix: str,
+    parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
+    progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
+) -> tuple[int, int, dict[str, str] | None, int]:
+    from .privacy import apply_identifier_policy, check_identifiers
+
+    mapping: dict[str, str] | None = None
+    rows = resumed = flagged = 0
+    for number, chunk in enumerate(chunks):
+        if mapping is None:
+            mapping, messages = detect_columns(chunk, columns)
+            if on_columns is not None:
+                on_columns(messages)
+        part = parts_dir / f"part-{number:06d}{suffix}"
+        parts.append(part)
+        if part.exists():
+            resumed += 1
+            rows += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+            continue
+        frame = standardize(chunk, mapping).reset_index(drop=True)
+        if identifiers == "warn":  # counted here, one warning for the whole file at the end
+            flagged += int(check_identifiers(frame, "text")["row"].nunique())
+        elif identifiers != "ignore":
+            frame = apply_identifier_policy(frame, "text", identifiers)  # type: ignore[arg-type]
+        previous_jobs = model.n_jobs
+        try:
+            model.n_jobs = n_jobs if n_jobs is not None else previous_jobs
+            tagged = model.tag(frame, text_column="text", evidence=evidence)
+        finally:
+            model.n_jobs = previous_jobs
+        for status, count in tagged["status"].value_counts().items():
+            statuses[str(status)] = statuses.get(str(status), 0) + int(count)
+        _write_part(tagged, part)
+        rows += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+    return rows, resumed, mapping, flagged
