@@ -76,3 +76,28 @@ def test_no_small_count_visible_or_recoverable(groups, min_cell):
         hidden = part["n_reflections"].isna() & positive
         if positive.sum() >= 2:
             assert hidden.sum() != 1
+
+
+def test_screening_recall_and_false_alarms_on_the_held_out_half():
+    """Floors under the figures measured by benchmarks/bench_identifiers.py (README, Privacy)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_identifiers import measure
+
+    table, false_alarm_rate, n_clean = measure("held-out")
+    recall = table.set_index("kind")["recall"]
+    floors = {"email": 0.9, "url": 0.9, "phone": 0.8, "date_of_birth": 0.85, "record_number": 0.6,
+              "street_address": 0.85, "social_handle": 0.85, "person_name": 0.6}
+    for kind, floor in floors.items():
+        assert recall[kind] >= floor, (kind, recall[kind])
+    assert n_clean >= 100 and false_alarm_rate <= 0.03
+
+
+def test_the_sample_export_and_corpus_are_clean():
+    from yalomfactors import load_corpus, load_sample
+
+    assert check_identifiers(load_sample()).empty
+    flagged = check_identifiers(load_corpus())
+    assert len(flagged) <= 0.01 * len(load_corpus()), flagged.groupby("kind").size().to_dict()

@@ -19,18 +19,35 @@ from .exceptions import IdentifierFoundError, SchemaError
 __all__ = ["IDENTIFIER_KINDS", "check_identifiers", "redact", "apply_identifier_policy", "suppress_small_cells"]
 
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_DATE = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"\w*,?\s+\d{4}"
+    r"|" + _MONTHS + r"\w*\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+)
+_RECORD_CUES = (
+    r"(?:mrn|nhs|ssn|social security|medical record|record|patient|chart|case|client|hospital|member|"
+    r"insurance|policy|claim|rx|prescription|inmate|file|ref|reference|study|account|id|national insurance|ni)"
+)
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    "url": re.compile(r"\b(?:https?://|www\.)\S+|(?<![@\w.-])[\w-]+\.(?:com|org|net|edu|gov|io|co\.uk|ca|au)\b(?:/\S*)?", re.I),
-    "phone": re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]\d{3,4}[\s.-]\d{3,4}(?!\w)"),
+    "url": re.compile(
+        r"\b(?:https?://|www\.)\S+"
+        r"|(?<![@\w.-])(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|info|health|uk|ca|au|us|nz|ie)\b(?:/\S*)?",
+        re.I),
+    "phone": re.compile(
+        r"(?<![\w/.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?![\w/-])"
+        r"|(?<![\w/.-])\+\d{1,3}[\s.-]?\d{3,5}[\s.-]?\d{5,7}(?![\w/-])"
+        r"|(?<![\w/.-])\d{10,11}(?![\w/-])"
+        r"|(?<![\w/.-])555[\s.-]\d{4}(?![\w/-])"),
     "date_of_birth": re.compile(
-        r"\b(?:d\.?o\.?b\.?|born(?: on)?|birth ?day|date of birth)\W{0,3}(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}\s+" + _MONTHS
-        + r"\w*\s+\d{4}|" + _MONTHS + r"\w*\s+\d{1,2},?\s+\d{4})", re.I),
+        r"\b(?:d\.?o\.?b\.?|born|birth\s?day|birth\s?date|date of birth|b\.)\W{0,3}(?:\w+\W+){0,4}?" + _DATE, re.I),
     "record_number": re.compile(
-        r"\b(?:mrn|nhs|ssn|medical record|record|patient|chart|case|member|id|insurance|policy)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*[A-Z]{0,3}\d{5,}\b"
-        r"|\b\d{3}-\d{2}-\d{4}\b", re.I),
+        r"\b" + _RECORD_CUES + r"\.?(?:\s+(?:no\.?|number|num|#|id|ref|code))?(?:\s+(?:is|was|=))?\s*[:#]?\s*"
+        r"(?=[\w-]*\d)[A-Z]{0,3}[-#]?\d[\dA-Z]*(?:[\s/-][\dA-Z]+){0,3}\b"
+        r"|\b\d{3}-\d{2}-\d{4}\b|\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I),
     "street_address": re.compile(
-        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace)\b\.?", re.I),
+        r"\b\d{1,5}[A-Z]?,?\s+(?:[A-Z][a-z']+\s){1,3}(?i:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|"
+        r"court|ct|way|place|pl|terrace|close|gardens|row|crescent|square|sq|grove|park|walk|mews|hill|parade)\b\.?"),
     "social_handle": re.compile(r"(?<![\w@])@[A-Za-z_][A-Za-z0-9_.]{2,}"),
 }
 IDENTIFIER_KINDS = tuple(_PATTERNS) + ("person_name",)
@@ -41,7 +58,7 @@ _PLACEHOLDERS = {
 _WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
-_TITLES = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Pastor|Father|Sister|Rev)\.?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
+_TITLES = re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev)\.?|Miss|Pastor|Father|Sister) [A-Z][a-z]+(?: [A-Z][a-z]+)?")
 _NAME_LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "en_AU", "es_MX", "es_ES", "fr_FR", "de_DE", "it_IT",
                  "pt_BR", "pl_PL", "nl_NL")
 
@@ -76,7 +93,8 @@ _NOT_NAMES = frozenset(
     "english french spanish german italian polish dutch irish scottish welsh british american canadian mexican "
     "christian catholic baptist jewish muslim christmas easter sunday monday tuesday wednesday thursday friday "
     "saturday january february april june july august september october november december god jesus lord bible "
-    "church chapel hall street road lane north south east west".split()
+    "church chapel hall street road lane north south east west poland england holland ireland wales france "
+    "jordan china india chad georgia parkinson alzheimer crohn hodgkin tourette asperger".split()
 )
 
 
