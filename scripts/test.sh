@@ -13,7 +13,7 @@ PIP=".venv/bin/python -m pip"
 $PIP install --quiet --upgrade pip
 # CPU torch first, pinned, so the embeddings extra does not pull a multi-gigabyte GPU build.
 $PIP install --quiet "torch==2.13.0"
-$PIP install --quiet -e ".[embeddings,test]"
+$PIP install --quiet -e ".[embeddings,dask,test]"
 
 # A system browser and its driver for the report rendering tests (Debian's chromium, chromium-driver).
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then

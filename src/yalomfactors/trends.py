@@ -33,6 +33,8 @@ from .schema import GROUP, GROUP_TYPE, MEMBER, SESSION, STATUS, require_columns
 
 __all__ = [
     "summarize_trends",
+    "session_counts",
+    "trends_from_counts",
     "phase_summary",
     "factor_profile",
     "member_timeline",
@@ -137,40 +139,70 @@ def summarize_trends(
     """
     frame = _prepare(tagged, group, session)
     factors = _factors(frame, factors)
+    counts = session_counts(frame, group, session, member, factors)
+    table = trends_from_counts(counts, factors, level)
+    if "session_date" in frame.columns and not table.empty:
+        dates = frame.groupby([group, session])["session_date"].min().rename("session_date")
+        dates.index = dates.index.set_names(["group_id", "session_number"])
+        table = table.merge(dates, left_on=["group_id", "session_number"], right_index=True, how="left")
+    return table
+
+
+def session_counts(
+    frame: pd.DataFrame, group: str, session: str, member: str | None, factors: Sequence[str]
+) -> pd.DataFrame:
+    """Per group and session: tagged and untagged reflections, members, and per-factor sums.
+
+    The additive summary behind :func:`summarize_trends`; :mod:`yalomfactors.dask` computes the same
+    table partition by partition. ``frame`` must carry the boolean ``_tagged`` column.
+    """
+    work = pd.DataFrame({"group_id": frame[group].to_numpy(), "session_number": frame[session].astype(int).to_numpy(),
+                         "n_reflections": frame["_tagged"].astype(int).to_numpy(),
+                         "n_untagged": (~frame["_tagged"]).astype(int).to_numpy()})
+    for factor in factors:
+        work[f"hits_{factor}"] = np.where(frame["_tagged"], _decision(frame, factor).to_numpy(), 0)
+        if f"p_{factor}" in frame.columns:
+            work[f"psum_{factor}"] = np.where(frame["_tagged"], frame[f"p_{factor}"].astype(float).fillna(0).to_numpy(), 0.0)
+    counts = work.groupby(["group_id", "session_number"], sort=True).sum()
+    if member is not None and member in frame.columns:
+        tagged_rows = frame["_tagged"].to_numpy()
+        members = pd.DataFrame({"group_id": frame[group].to_numpy()[tagged_rows],
+                                "session_number": frame[session].astype(int).to_numpy()[tagged_rows],
+                                "member": frame[member].to_numpy()[tagged_rows]})
+        counts["n_members"] = members.groupby(["group_id", "session_number"])["member"].nunique()
+        counts["n_members"] = counts["n_members"].fillna(0)
+    return counts.reset_index()
+
+
+def trends_from_counts(counts: pd.DataFrame, factors: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """Finish :func:`session_counts` into the trends table: every session of each group's span,
+    prevalence with Wilson interval, mean probability."""
+    columns = ["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_members", "n_tagged",
+               "prevalence", "ci_low", "ci_high", "mean_probability"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
     rows = []
-    for group_id, part in frame.groupby(group, sort=True, observed=True):
-        sessions = part[session].astype(int)
-        span = range(int(sessions.min()), int(sessions.max()) + 1)
-        ok = part[part["_tagged"]]
-        counts = ok.groupby(session).size()
-        untagged = part[~part["_tagged"]].groupby(session).size()
-        members = ok.groupby(session)[member].nunique() if member is not None and member in ok.columns else None
+    for group_id, part in counts.groupby("group_id", sort=True):
+        part = part.set_index("session_number")
+        span = range(int(part.index.min()), int(part.index.max()) + 1)
+        part = part.reindex(span)
         for factor in factors:
-            hits = _decision(ok, factor).groupby(ok[session]).sum()
-            probability = ok[f"p_{factor}"].groupby(ok[session]).mean() if f"p_{factor}" in ok.columns else None
-            for number in span:
-                n = int(counts.get(number, 0))
+            for number, row in part.iterrows():
+                n = 0 if pd.isna(row["n_reflections"]) else int(row["n_reflections"])
+                psum = row.get(f"psum_{factor}", np.nan)
                 rows.append({
-                    "group_id": group_id, "session_number": number, "factor": factor,
-                    "n_reflections": n, "n_untagged": int(untagged.get(number, 0)),
-                    "n_members": int(members.get(number, 0)) if members is not None else np.nan,
-                    "n_tagged": int(hits.get(number, 0)) if n else 0,
-                    "mean_probability": float(probability.get(number, np.nan)) if probability is not None else np.nan,
+                    "group_id": group_id, "session_number": int(number), "factor": factor, "n_reflections": n,
+                    "n_untagged": 0 if pd.isna(row["n_untagged"]) else int(row["n_untagged"]),
+                    "n_members": (0 if pd.isna(row["n_members"]) else int(row["n_members"])) if "n_members" in part else np.nan,
+                    "n_tagged": int(row[f"hits_{factor}"]) if n else 0,
+                    "mean_probability": float(psum) / n if n and f"psum_{factor}" in part else np.nan,
                 })
     table = pd.DataFrame(rows)
-    if table.empty:
-        return pd.DataFrame(columns=["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_members",
-                                     "n_tagged", "prevalence", "ci_low", "ci_high", "mean_probability"])
     n = table["n_reflections"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         table["prevalence"] = np.where(n > 0, table["n_tagged"] / np.maximum(n, 1), np.nan)
     table["ci_low"], table["ci_high"] = wilson_interval(table["n_tagged"].to_numpy(), n, level)
-    if "session_date" in frame.columns:
-        dates = frame.groupby([group, session])["session_date"].min().rename("session_date")
-        table = table.merge(dates, left_on=["group_id", "session_number"], right_index=True, how="left")
-    columns = ["group_id", "session_number", "factor", "n_reflections", "n_untagged", "n_members", "n_tagged",
-               "prevalence", "ci_low", "ci_high", "mean_probability"]
-    return table[columns + [c for c in table.columns if c not in columns]]
+    return table[columns]
 
 
 def _phase_labels(sessions: np.ndarray, cuts: Sequence[int] | None) -> dict[int, str]:
