@@ -7,8 +7,8 @@ import pytest
 dd = pytest.importorskip("dask.dataframe", reason="needs the dask extra")
 distributed = pytest.importorskip("distributed")
 
-from yalomfactors import load_sample  # noqa: E402
 from yalomfactors import dask as yfd  # noqa: E402
+from yalomfactors import load_sample  # noqa: E402
 from yalomfactors.trends import summarize_trends  # noqa: E402
 
 
