@@ -34,15 +34,9 @@ def test_chunked_output_equals_in_memory_tagging(tmp_path, reflections, fast_mod
 
 def test_jobs_give_identical_output(tmp_path, reflections, fast_model):
     path, _ = reflections
-    tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=5000, n_jobs=1, identifiers="ignore")
-    import yalomfactors.text as text
-
-    minimum = text.PARALLEL_MIN_TEXTS
-    text.PARALLEL_MIN_TEXTS = 100  # make the small test file go through the worker processes
-    try:
-        tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=5000, n_jobs=2, identifiers="ignore")
-    finally:
-        text.PARALLEL_MIN_TEXTS = minimum
+    tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=150, n_jobs=1, identifiers="ignore")
+    result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=150, n_jobs=2, identifiers="ignore")
+    assert result["chunks"] == 6 and sum(result["status_counts"].values()) == 900
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 

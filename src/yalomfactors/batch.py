@@ -226,43 +226,86 @@ def tag_file(
             "identifier_rows": flagged}
 
 
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model: Any) -> None:
+    _WORKER["model"] = model
+
+
+def _tag_and_write(frame: pd.DataFrame, part: Path, evidence: bool) -> dict[str, int]:
+    tagged = _WORKER["model"].tag(frame, text_column="text", evidence=evidence)
+    _write_part(tagged, part)
+    return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}
+
+
 def _tag_chunks(
     chunks: Iterator[pd.DataFrame], model: Any, columns: Mapping[str, str | None] | None, parts_dir: Path, suffix: str,
     parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
 ) -> tuple[int, int, dict[str, str] | None, int]:
+    """Tag each chunk into its part file: in this process, or, with several jobs, one chunk per worker
+    process at a time (each worker holds its own copy of the model), at most two chunks per worker in
+    flight so memory stays bounded."""
+    import multiprocessing
+    import sys
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
     from .privacy import apply_identifier_policy, check_identifiers
+    from .text import resolve_jobs
+
+    workers = resolve_jobs(n_jobs)
+    pool = None
+    if workers > 1:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and "torch" not in sys.modules else "spawn"
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=_init_worker, initargs=(model,))
+    else:
+        _init_worker(model)
+    pending: deque[tuple[Any, int]] = deque()
+
+    def finish(future: Any, size: int) -> None:
+        for status, count in future.result().items():
+            statuses[status] = statuses.get(status, 0) + count
+        if progress is not None:
+            progress(size)
 
     mapping: dict[str, str] | None = None
     rows = resumed = flagged = 0
-    for number, chunk in enumerate(chunks):
-        if mapping is None:
-            mapping, messages = detect_columns(chunk, columns)
-            if on_columns is not None:
-                on_columns(messages)
-        part = parts_dir / f"part-{number:06d}{suffix}"
-        parts.append(part)
-        if part.exists():
-            resumed += 1
+    try:
+        for number, chunk in enumerate(chunks):
+            if mapping is None:
+                mapping, messages = detect_columns(chunk, columns)
+                if on_columns is not None:
+                    on_columns(messages)
+            part = parts_dir / f"part-{number:06d}{suffix}"
+            parts.append(part)
             rows += len(chunk)
-            if progress is not None:
-                progress(len(chunk))
-            continue
-        frame = standardize(chunk, mapping).reset_index(drop=True)
-        if identifiers == "warn":  # counted here, one warning for the whole file at the end
-            flagged += int(check_identifiers(frame, "text")["row"].nunique())
-        elif identifiers != "ignore":
-            frame = apply_identifier_policy(frame, "text", identifiers)  # type: ignore[arg-type]
-        previous_jobs = model.n_jobs
-        try:
-            model.n_jobs = n_jobs if n_jobs is not None else previous_jobs
-            tagged = model.tag(frame, text_column="text", evidence=evidence)
-        finally:
-            model.n_jobs = previous_jobs
-        for status, count in tagged["status"].value_counts().items():
-            statuses[str(status)] = statuses.get(str(status), 0) + int(count)
-        _write_part(tagged, part)
-        rows += len(chunk)
-        if progress is not None:
-            progress(len(chunk))
+            if part.exists():
+                resumed += 1
+                if progress is not None:
+                    progress(len(chunk))
+                continue
+            frame = standardize(chunk, mapping).reset_index(drop=True)
+            if identifiers == "warn":  # counted here, one warning for the whole file at the end
+                flagged += int(check_identifiers(frame, "text")["row"].nunique())
+            elif identifiers != "ignore":
+                frame = apply_identifier_policy(frame, "text", identifiers)  # type: ignore[arg-type]
+            if pool is None:
+                statuses_chunk = _tag_and_write(frame, part, evidence)
+                for status, count in statuses_chunk.items():
+                    statuses[status] = statuses.get(status, 0) + count
+                if progress is not None:
+                    progress(len(chunk))
+                continue
+            pending.append((pool.submit(_tag_and_write, frame, part, evidence), len(chunk)))
+            while len(pending) >= 2 * workers:
+                finish(*pending.popleft())
+        while pending:
+            finish(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER.clear()
     return rows, resumed, mapping, flagged
