@@ -1,11 +1,12 @@
 """``FactorTagger``: a scikit-learn estimator that tags reflections with Yalom factors.
 
-One linear model per factor over lexical features (word lemma n-grams with
-negation and wish scope, character n-grams) and, optionally, sentence
-embeddings. Probabilities are calibrated per factor (Platt scaling fitted on
-out-of-fold scores) and each factor gets its own decision threshold, chosen to
-maximise F1 on the same out-of-fold predictions. Everything is learned from the
-training data passed to :meth:`FactorTagger.fit`; nothing from elsewhere.
+One logistic regression per factor over lexical features (lemma 1-3-grams with
+negation and wish scope; character n-grams optional) and, optionally, a second
+one over sentence embeddings. Per factor, a logistic regression fitted on
+out-of-fold scores calibrates the lexical score (Platt scaling) or stacks the
+two, and each factor gets its own decision threshold, chosen to maximise F1 on
+the same out-of-fold predictions. Everything is learned from the training data
+passed to :meth:`FactorTagger.fit`; nothing from elsewhere.
 
 Examples
 --------
