@@ -136,3 +136,10 @@ def test_builtin_files_are_skops_not_pickle():
     for name in ("fast", "accurate"):
         with zipfile.ZipFile(builtin_path(name)) as archive:
             assert "schema.json" in archive.namelist()
+
+
+def test_loaded_models_have_every_parameter(fast_model):
+    from sklearn.base import clone
+
+    params = fast_model.get_params()
+    assert set(params) == set(clone(fast_model).get_params())

@@ -18,6 +18,7 @@ Retrain both, deterministically, and rewrite their model cards::
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import time
@@ -124,6 +125,10 @@ def _load_file(path: Path) -> FactorTagger:
         ) from None
     model = plain if plain is not None else _load_with_skops(path)
     _check_model(model, path)
+    # A parameter added after the file was saved takes its default, so get_params and clone work.
+    for name, parameter in inspect.signature(FactorTagger.__init__).parameters.items():
+        if name != "self" and name not in model.__dict__:
+            setattr(model, name, parameter.default)
     return model
 
 

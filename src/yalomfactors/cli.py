@@ -285,7 +285,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
             raise _usage_like(f"column {column!r} is not in {Path(args.input).name!r}; found {list(map(str, frame.columns))}")
     labels = frame[args.labels_column].fillna("").astype(str)
     groups = frame[args.groups_column] if args.groups_column else None
-    model = FactorTagger(embeddings=args.embeddings).fit(frame[text_column].tolist(), labels, groups=groups)
+    model = FactorTagger(embeddings=args.embeddings, verbose=int(_progress(args))).fit(
+        frame[text_column].tolist(), labels, groups=groups)
     save_model(model, args.out)
     _say(args, f"trained on {len(frame)} reflections; saved {args.out}")
     return 0

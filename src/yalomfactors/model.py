@@ -142,6 +142,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         Processes for text analysis of large inputs (``-1``: every core); results are identical.
     random_state : int, default 0
         Seed of the fold split.
+    verbose : int, default 0
+        Above 0, ``fit`` shows a progress bar over its folds on standard error.
 
     Attributes
     ----------
@@ -169,6 +171,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         max_chars: int = MAX_CHARS,
         n_jobs: int | None = None,
         random_state: int = 0,
+        verbose: int = 0,
     ) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -181,6 +184,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         self.max_chars = max_chars
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     # -- sklearn plumbing -------------------------------------------------------------------
     def __sklearn_tags__(self) -> Any:
@@ -293,7 +297,12 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             folds = list(KFold(self.cv, shuffle=True, random_state=self.random_state).split(texts))
         n_blocks = 2 if self.embeddings else 1
         oof = np.zeros((*Y.shape, n_blocks), dtype=np.float64)
-        for train, held in folds:
+        steps: Any = folds
+        if self.verbose > 0:
+            from tqdm import tqdm
+
+            steps = tqdm(folds, desc="cross-validating", unit="fold")
+        for train, held in steps:
             vectorizers = self._vectorizers()
             coef, intercept = self._fit_linear(self._matrix(vectorizers, inputs, train, fit=True), Y[train])
             oof[held, :, 0] = self._matrix(vectorizers, inputs, held) @ coef.T + intercept
