@@ -70,9 +70,15 @@ def plain_language(row: pd.Series) -> str:
     return f"{name}: {verb} over sessions; the odds change x{ratio:.2f} per session ({interval}, {p_text})."
 
 
+_HEADERS = {
+    "factor": "Factor", "phase": "Phase", "n_reflections": "Reflections", "n_tagged": "Showing the factor",
+    "prevalence": "Share", "ci_low": "95% interval from", "ci_high": "to",
+}
+
+
 def _table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
     formats = formats or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html.escape(_HEADERS.get(str(c), str(c)))}</th>" for c in frame.columns)
     body = []
     for _, row in frame.iterrows():
         cells = []
