@@ -247,20 +247,16 @@ def _tag_chunks(
     """Tag each chunk into its part file: in this process, or, with several jobs, one chunk per worker
     process at a time (each worker holds its own copy of the model), at most two chunks per worker in
     flight so memory stays bounded."""
-    import multiprocessing
-    import sys
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     from .privacy import apply_identifier_policy, check_identifiers
-    from .text import resolve_jobs
+    from .text import process_context, resolve_jobs
 
     workers = resolve_jobs(n_jobs)
     pool = None
     if workers > 1:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() and "torch" not in sys.modules else "spawn"
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=_init_worker, initargs=(model,))
+        pool = ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker, initargs=(model,))
     else:
         _init_worker(model)
     pending: deque[tuple[Any, int]] = deque()

@@ -156,16 +156,22 @@ def _analyze_serial(texts: Sequence[str], batch_size: int = 512) -> list[str]:
 PARALLEL_MIN_TEXTS = 4_000
 
 
+def process_context() -> Any:
+    """The multiprocessing context for worker pools: fork starts workers with spaCy and the model
+    already loaded; it is unsafe once torch threads exist, so spawn is used then."""
+    import multiprocessing
+    import sys
+
+    fork = "fork" in multiprocessing.get_all_start_methods() and "torch" not in sys.modules
+    return multiprocessing.get_context("fork" if fork else "spawn")
+
+
 @lru_cache(maxsize=4)
 def _pool(workers: int) -> Any:
     import atexit
-    import multiprocessing
-    import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork starts workers with spaCy already loaded; it is unsafe once torch threads exist.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and "torch" not in sys.modules else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method), initializer=get_nlp)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=get_nlp)
     atexit.register(pool.shutdown, wait=False, cancel_futures=True)
     return pool
 
