@@ -383,7 +383,9 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
     def _scores(self, X: Any) -> np.ndarray:
         """Base-model scores, (n, k, blocks): lexical, then embeddings when used."""
         self._check_fitted()
-        texts, _ = _as_texts(X, self.max_chars)
+        return self._text_scores(_as_texts(X, self.max_chars)[0])
+
+    def _text_scores(self, texts: list[str]) -> np.ndarray:
         inputs = self._inputs(texts)
         lexical = np.asarray(self._matrix(self.vectorizers_, inputs) @ self.coef_.T) + self.intercept_
         if not self.embeddings:
@@ -522,8 +524,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
                 data = [data]
             values = list(data)
             ids = pd.DataFrame(index=range(len(values)))
-        proba = self.predict_proba(values) if values else np.zeros((0, len(self.classes_)))
-        statuses = [text_status(value, self.max_chars) for value in values]
+        texts, statuses = _as_texts(values, self.max_chars)  # statuses computed once, for both uses
+        proba = self._combine(self._text_scores(texts)) if texts else np.zeros((0, len(self.classes_)))
         tagged = np.array([status in ("ok", "too_long_truncated") for status in statuses], dtype=bool)
         decisions = proba >= self.thresholds()
         out = ids.copy()
