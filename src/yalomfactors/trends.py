@@ -319,6 +319,20 @@ def member_timeline(
     return out.sort_values(["group_id", "member_id", "session_number"], kind="stable").reset_index(drop=True)
 
 
+def _check_outcome(outcome: str) -> None:
+    if outcome not in ("decision", "probability"):
+        raise SchemaError(f"outcome must be 'decision' or 'probability'; got {outcome!r}")
+
+
+def _outcome(frame: pd.DataFrame, factor: str, outcome: str) -> np.ndarray:
+    """The response a trend model fits: 0/1 decisions or calibrated probabilities."""
+    if outcome == "decision":
+        return _decision(frame, factor).to_numpy()
+    if f"p_{factor}" not in frame.columns:
+        raise SchemaError(f"outcome='probability' needs a column 'p_{factor}'; tag with a model first")
+    return frame[f"p_{factor}"].to_numpy(dtype=float)
+
+
 def _direction(odds_ratio: float, p_value: float, alpha: float) -> str:
     if not np.isfinite(p_value) or p_value >= alpha:
         return "no clear change"
@@ -379,8 +393,7 @@ def trend_tests(
         ``n_tagged``, ``odds_ratio_per_session``, ``ci_low``, ``ci_high``, ``p_value``, ``direction``
         ("rising", "falling", "no clear change" or "too little data"), ``note``.
     """
-    if outcome not in ("decision", "probability"):
-        raise SchemaError(f"outcome must be 'decision' or 'probability'; got {outcome!r}")
+    _check_outcome(outcome)
     frame = _prepare(tagged, group, session, extra=[member])
     factors = _factors(frame, factors)
     rows = []
@@ -392,9 +405,7 @@ def trend_tests(
                    "n_sessions": n_sessions, "n_members": int(ok[member].nunique()),
                    "n_tagged": int(_decision(ok, factor).sum()), "odds_ratio_per_session": np.nan,
                    "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "direction": "too little data", "note": ""}
-            if outcome == "probability" and f"p_{factor}" not in ok.columns:
-                raise SchemaError(f"outcome='probability' needs a column 'p_{factor}'; tag with a model first")
-            y = ok[f"p_{factor}"].to_numpy(dtype=float) if outcome == "probability" else _decision(ok, factor).to_numpy()
+            y = _outcome(ok, factor, outcome)
             if n_sessions < min_sessions or len(ok) < min_reflections:
                 row["note"] = f"needs at least {min_sessions} sessions and {min_reflections} tagged reflections"
             elif row["n_tagged"] < MIN_EVENTS and outcome == "decision":
@@ -439,6 +450,7 @@ def pooled_trends(
         ``factor``, ``outcome``, ``n_groups``, ``n_reflections``, ``odds_ratio``, ``ci_low``, ``ci_high``,
         ``p_value``, ``direction``, ``scale`` ("first to last session" or "per session").
     """
+    _check_outcome(outcome)
     frame = _prepare(tagged, group, session, extra=[member])
     factors = _factors(frame, factors)
     ok = frame[frame["_tagged"]].copy()
@@ -463,7 +475,7 @@ def pooled_trends(
     design["session"] = position.fillna(0).to_numpy()
     rows = []
     for factor in factors:
-        y = ok[f"p_{factor}"].to_numpy(dtype=float) if outcome == "probability" else _decision(ok, factor).to_numpy()
+        y = _outcome(ok, factor, outcome)
         odds_ratio, low, high, p = _gee(y, design.reset_index(drop=True), clusters)
         rows.append({"factor": factor, "outcome": outcome, "cluster": cluster, "n_groups": int(ok[group].nunique()), "n_reflections": len(ok),
                      "odds_ratio": odds_ratio, "ci_low": low, "ci_high": high, "p_value": p,
