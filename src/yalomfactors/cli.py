@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import codebook
 from .exceptions import YalomFactorsError
+from .schema import require_columns
 
 __all__ = ["main"]
 
@@ -280,9 +281,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     frame = read_table(args.input)
     text_column = args.text_column or "text"
-    for column in (text_column, args.labels_column) + ((args.groups_column,) if args.groups_column else ()):
-        if column not in frame.columns:
-            raise _usage_like(f"column {column!r} is not in {Path(args.input).name!r}; found {list(map(str, frame.columns))}")
+    require_columns(frame, [text_column, args.labels_column] + ([args.groups_column] if args.groups_column else []),
+                    repr(Path(args.input).name))
     labels = frame[args.labels_column].fillna("").astype(str)
     groups = frame[args.groups_column] if args.groups_column else None
     model = FactorTagger(embeddings=args.embeddings, verbose=int(_progress(args))).fit(
@@ -292,12 +292,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _usage_like(message: str) -> YalomFactorsError:
-    from .exceptions import SchemaError
-
-    return SchemaError(message)
-
-
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .builtin import load_model
     from .evaluation import evaluate
@@ -305,9 +299,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     frame = read_table(args.input)
     text_column = args.text_column or "text"
-    for column in (text_column, args.labels_column):
-        if column not in frame.columns:
-            raise _usage_like(f"column {column!r} is not in {Path(args.input).name!r}; found {list(map(str, frame.columns))}")
+    require_columns(frame, [text_column, args.labels_column], repr(Path(args.input).name))
     table = evaluate(load_model(args.model), frame[text_column].tolist(), frame[args.labels_column].fillna("").astype(str))
     print(table.round(3).to_string(index=False))
     if args.out:
