@@ -29,21 +29,14 @@ _STATE = "progress.json"
 
 
 def _encoding_and_delimiter(path: Path) -> tuple[str, str]:
-    from .io import _sniff_delimiter
+    from .io import _sniff_delimiter, decode
 
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
     if not head.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            # the sample may end inside a multi-byte character: ignore only its last 3 bytes
-            text = head.decode(encoding) if len(head) < (1 << 16) else head[:-3].decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        encoding, text = "latin-1", head.decode("latin-1")
+    # a full sample may end inside a multi-byte character: leave out its last 3 bytes
+    text, encoding = decode(head if len(head) < (1 << 16) else head[:-3])
     delimiter = _sniff_delimiter(text) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     return encoding, delimiter
 

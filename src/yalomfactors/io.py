@@ -54,13 +54,14 @@ def _detect_format(path: Path, fmt: str | None) -> str:
     return FORMATS[suffix]
 
 
-def _decode(raw: bytes, name: str) -> str:
+def decode(raw: bytes) -> tuple[str, str]:
+    """Decode CSV bytes as UTF-8 (with or without BOM), else cp1252; return (text, encoding)."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1")  # every byte decodes; only reached for unusual 8-bit encodings
+    return raw.decode("latin-1"), "latin-1"  # every byte decodes; only reached for unusual 8-bit encodings
 
 
 def _sniff_delimiter(sample: str) -> str | None:
@@ -89,7 +90,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
-    text = _decode(raw, path.name)
+    text, _ = decode(raw)
     delimiter = _sniff_delimiter(text[:65536]) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
         return pd.read_csv(_io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
