@@ -162,3 +162,16 @@ def test_saved_model_keeps_no_rare_training_words(tmp_path, small_train):
     assert marker.encode() not in blob and b"quixotic" not in blob
     assert not any(hasattr(v, "stop_words_") for v in model.vectorizers_)
     assert marker not in "\n".join(model.lexicon_)
+
+
+def test_fast_ngram_transform_equals_sklearn(small_model):
+    from yalomfactors import load_corpus
+    from yalomfactors.text import analyze
+
+    texts = load_corpus("test")["text"].tolist() + ["", "x", "not not not", "[NAME] [NAME]"]
+    features = analyze(texts)
+    fast = small_model._ngram_index().transform(features)
+    reference = small_model.vectorizers_[0].transform(features)
+    assert fast.shape == reference.shape
+    assert abs(fast - reference).max() < 1e-6
+    assert fast.nnz == reference.nnz

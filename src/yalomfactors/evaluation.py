@@ -18,10 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score
-from sklearn.model_selection import GroupKFold
 
 from . import codebook
 from .exceptions import SchemaError
@@ -62,6 +58,8 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0
     if len(np.unique(np.concatenate([a, b]))) < 2:
         return float("nan")
+    from sklearn.metrics import cohen_kappa_score
+
     return float(cohen_kappa_score(a, b))
 
 
@@ -178,6 +176,8 @@ def cross_validate(
     if len(np.unique(group_array)) < n_splits:
         raise SchemaError(f"groups has {len(np.unique(group_array))} distinct values; need at least n_splits={n_splits}")
     tables = []
+    from sklearn.model_selection import GroupKFold
+
     for fold, (train, held) in enumerate(GroupKFold(n_splits=n_splits).split(text_array, groups=group_array)):
         fitted = clone(model)
         try:
@@ -238,6 +238,9 @@ class TfidfBaseline(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any) -> TfidfBaseline:
         Y = labels_to_matrix(y)
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
         self.vectorizer_ = TfidfVectorizer(min_df=self.min_df, sublinear_tf=True)
         matrix = self.vectorizer_.fit_transform(list(X))
         self.models_ = [LogisticRegression(C=self.C, max_iter=1000).fit(matrix, Y[:, j]) for j in range(Y.shape[1])]

@@ -20,20 +20,25 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold
 
 from . import codebook
 from .exceptions import NotFittedError, SchemaError, UnknownFactorError
+from .features import NgramTfidf
 from .schema import MAX_CHARS, STATUS, text_status
 from .text import analyze, normalize
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+# scikit-learn's text, linear-model and model-selection modules are imported where they are used,
+# in fit() and on the fallback path: tagging with a loaded model needs none of them, and leaving
+# them out keeps start-up fast.
 
 __all__ = ["FactorTagger", "labels_to_matrix", "matrix_to_labels"]
 
@@ -202,6 +207,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
 
     # -- features ---------------------------------------------------------------------------
     def _vectorizers(self) -> list[TfidfVectorizer]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizers = [
             TfidfVectorizer(
                 token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
@@ -238,6 +245,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _fit_linear(self, X: Any, Y: np.ndarray, C: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        from sklearn.linear_model import LogisticRegression
+
         coef = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float64)
         intercept = np.zeros(Y.shape[1])
         for j in range(Y.shape[1]):
@@ -270,6 +279,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         FactorTagger
             ``self``.
         """
+        from sklearn.model_selection import GroupKFold, KFold
+
         texts, statuses = _as_texts(X, self.max_chars)
         classes = list(codebook.factor_ids())
         Y = labels_to_matrix(y, classes)
@@ -324,6 +335,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         self.lexicon_ = ["\n".join(v.get_feature_names_out()) for v in vectorizers]
         self.idf_ = [v.idf_.astype(np.float32) for v in vectorizers]
         self.__dict__.pop("_vectorizer_cache", None)
+        self.__dict__.pop("_ngram_cache", None)
         coef, self.intercept_ = self._fit_linear(X_all, Y)
         self.coef_ = coef.astype(np.float32)
         if self.embeddings:
@@ -348,9 +360,30 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             self.__dict__["_vectorizer_cache"] = cached
         return cached
 
+    def _ngram_index(self) -> NgramTfidf | None:
+        """Fast transform of the word block (None when the vocabulary is too large for it)."""
+        if "_ngram_cache" not in self.__dict__:
+            self._check_fitted()
+            try:
+                index: NgramTfidf | None = NgramTfidf(self.lexicon_[0].split("\n"), self.idf_[0])
+            except ValueError:
+                index = None
+            self.__dict__["_ngram_cache"] = index
+        return self.__dict__["_ngram_cache"]
+
+    def _lexical_matrix(self, inputs: dict[str, Any]) -> sp.csr_matrix:
+        index = self._ngram_index()
+        if index is None:
+            return self._matrix(self.vectorizers_, inputs)
+        word = index.transform(inputs["lemmas"])
+        if self.char_ngrams is None:
+            return word
+        return sp.hstack([word, self.vectorizers_[1].transform(inputs["chars"])], format="csr", dtype=np.float32)
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())
         state.pop("_vectorizer_cache", None)
+        state.pop("_ngram_cache", None)
         return state
 
     def _combine(self, scores: np.ndarray) -> np.ndarray:
@@ -362,6 +395,8 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
     def _calibrate(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         if labels.min() == labels.max():
             return np.array([0.0] * scores.shape[1] + [-12.0 if labels.max() == 0 else 12.0])
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=1e4, solver="lbfgs")
         model.fit(scores, labels)
         return np.concatenate([model.coef_[0], model.intercept_])
@@ -387,7 +422,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
 
     def _text_scores(self, texts: list[str]) -> np.ndarray:
         inputs = self._inputs(texts)
-        lexical = np.asarray(self._matrix(self.vectorizers_, inputs) @ self.coef_.T) + self.intercept_
+        lexical = np.asarray(self._lexical_matrix(inputs) @ self.coef_.T) + self.intercept_
         if not self.embeddings:
             return lexical[:, :, None]
         dense = self._embed(inputs) @ self.dense_coef_.T + self.dense_intercept_

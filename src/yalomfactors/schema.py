@@ -76,9 +76,16 @@ def text_status(value: object, max_chars: int = MAX_CHARS) -> str:
     stripped = value.strip()
     if stripped.lower() in _EMPTY_ANSWERS:
         return "empty"
-    words = _WORD.findall(stripped[:max_chars].lower())
-    if len(words) >= 4 and not any(word in _ENGLISH_HINTS for word in words):
-        return "non_english"
+    # Non-English: four or more words and not one common English word. The scan stops at the
+    # first English word, which in English text is almost always among the first few.
+    words = 0
+    for match in _WORD.finditer(stripped[:max_chars]):
+        if match.group().lower() in _ENGLISH_HINTS:
+            break
+        words += 1
+    else:
+        if words >= 4:
+            return "non_english"
     if len(value) > max_chars:
         return "too_long_truncated"
     return "ok"

@@ -43,6 +43,37 @@ _REPEATS = re.compile(r"(.)\1{3,}")
 _SPACE = re.compile(r"\s+")
 
 
+def _import_spacy() -> Any:
+    """Import spaCy, without its torch bridge unless torch is already loaded.
+
+    spaCy's array library thinc imports torch whenever it is installed (as with the
+    ``embeddings`` extra), which takes about 2 seconds and is never used here: the pipeline is
+    a tokenizer and a lookup table. So when neither spaCy nor torch has been imported yet, torch
+    is hidden while spaCy loads. thinc then reports torch as absent for the rest of the process;
+    if you use torch-based spaCy pipelines (spacy-transformers) in the same process, import spaCy
+    or torch before yalomfactors tags anything, or set ``YALOMFACTORS_SPACY_TORCH=1``.
+    """
+    import os
+    import sys
+
+    hide = (
+        "spacy" not in sys.modules
+        and "thinc" not in sys.modules
+        and "torch" not in sys.modules
+        and os.environ.get("YALOMFACTORS_SPACY_TORCH", "") not in {"1", "true", "yes"}
+    )
+    if not hide:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def get_nlp() -> Any:
     """Return the shared spaCy pipeline, building it on first use.
@@ -57,8 +88,7 @@ def get_nlp() -> Any:
     ImportError
         If spaCy or ``spacy-lookups-data`` is not installed.
     """
-    import spacy
-
+    spacy = _import_spacy()
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
@@ -119,6 +149,12 @@ def _lemma_table() -> Any:
 # (lower, lemma) per lower-case string id: token attributes are read as one array per doc and
 # each distinct word is looked up once per process, which keeps the hot path out of Python objects.
 _TOKEN_CACHE: dict[int, tuple[str, str] | None] = {}
+# Tokens of each whitespace-separated chunk. spaCy's tokenizer splits on whitespace first and then
+# handles each chunk on its own (prefixes, suffixes, infixes, special cases), so a chunk always gives
+# the same tokens and is tokenized once per process. tests/test_text.py checks the result against
+# tokenizing whole texts.
+_CHUNK_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
+_CACHE_LIMIT = 500_000
 
 
 def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
@@ -133,11 +169,29 @@ def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
         else:
             lower = strings[key]
             entry = None if lower.isspace() else (lower, str(table.get(key, lower)).lower())
-            if len(_TOKEN_CACHE) < 500_000:
+            if len(_TOKEN_CACHE) < _CACHE_LIMIT:
                 _TOKEN_CACHE[key] = entry
         if entry is not None:
             tokens.append(entry)
     return tokens
+
+
+def _chunk_tokens(chunk: str, tokenizer: Any) -> tuple[tuple[str, str], ...]:
+    entry = _CHUNK_CACHE.get(chunk)
+    if entry is None:
+        entry = tuple(_doc_tokens(tokenizer(_REPEATS.sub(r"\1\1", chunk))))
+        if len(_CHUNK_CACHE) < _CACHE_LIMIT:
+            _CHUNK_CACHE[chunk] = entry
+    return entry
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    """(lower-case form, lemma) of each token of one text, after :func:`normalize`."""
+    tokenizer = get_nlp().tokenizer
+    out: list[tuple[str, str]] = []
+    for chunk in _PLACEHOLDER.sub(" personplaceholder ", text).split():
+        out.extend(_chunk_tokens(chunk, tokenizer))
+    return out
 
 
 def analyze_one(text: str) -> str:
@@ -145,11 +199,10 @@ def analyze_one(text: str) -> str:
     return analyze([text])[0]
 
 
-def _analyze_serial(texts: Sequence[str], batch_size: int = 512) -> list[str]:
-    # Only the tokenizer runs per text; lemmas come from the lookup table of the pipeline's lemmatizer.
-    tokenizer = get_nlp().tokenizer
-    normalized = [normalize(text) for text in texts]
-    return [_features(_doc_tokens(doc)) for doc in tokenizer.pipe(normalized, batch_size=batch_size)]
+def _analyze_serial(texts: Sequence[str]) -> list[str]:
+    # Only the tokenizer runs, once per distinct whitespace chunk; lemmas come from the lookup
+    # table of the pipeline's lemmatizer.
+    return [_features(tokens(text)) for text in texts]
 
 
 #: Below this many texts, worker processes cost more than they save.
@@ -186,15 +239,13 @@ def resolve_jobs(n_jobs: int | None) -> int:
     return max(1, cores + 1 + n_jobs) if n_jobs < 0 else int(n_jobs)
 
 
-def analyze(texts: Sequence[str], batch_size: int = 512, n_jobs: int | None = None) -> list[str]:
+def analyze(texts: Sequence[str], n_jobs: int | None = None) -> list[str]:
     """Turn texts into space-separated lemma features with negation and wish scope.
 
     Parameters
     ----------
     texts : sequence of str
         Raw reflections. Must already be strings.
-    batch_size : int, default 512
-        Batch size for the spaCy tokenizer.
     n_jobs : int, optional
         Worker processes for large inputs (``-1``: every core). Output is identical whatever the
         number; inputs under :data:`PARALLEL_MIN_TEXTS` texts are always handled in-process.
@@ -206,7 +257,7 @@ def analyze(texts: Sequence[str], batch_size: int = 512, n_jobs: int | None = No
     """
     workers = resolve_jobs(n_jobs)
     if workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
-        return _analyze_serial(texts, batch_size)
+        return _analyze_serial(texts)
     texts = list(texts)
     size = -(-len(texts) // (workers * 4))
     chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
