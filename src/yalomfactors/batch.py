@@ -127,7 +127,7 @@ def tag_file(
     output_path: str | Path,
     model: Any = None,
     columns: Mapping[str, str | None] | None = None,
-    chunksize: int = 20_000,
+    chunksize: int = 5_000,
     n_jobs: int | None = None,
     resume: bool = False,
     identifiers: str = "warn",
@@ -145,8 +145,8 @@ def tag_file(
         Default: the best built-in model installed.
     columns : mapping, optional
         Role to input column, as for :func:`yalomfactors.io.detect_columns`.
-    chunksize : int, default 20000
-        Rows per chunk; memory grows with it, not with the file.
+    chunksize : int, default 5000
+        Rows per chunk, the unit of work of one process; memory grows with it, not with the file.
     n_jobs : int, optional
         Processes for text analysis (``-1``: every core); the output is identical for any value.
     resume : bool, default False
@@ -226,10 +226,18 @@ def _init_worker(model: Any) -> None:
     _WORKER["model"] = model
 
 
-def _tag_and_write(frame: pd.DataFrame, part: Path, evidence: bool) -> dict[str, int]:
+def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifiers: str, first_row: int) -> tuple[dict[str, int], int]:
+    """One chunk: identifier policy, tagging, part file. Returns status counts and rows flagged."""
+    from .privacy import apply_identifier_policy, check_identifiers
+
+    flagged = 0
+    if identifiers == "warn":  # counted here, one warning for the whole file at the end
+        flagged = int(check_identifiers(frame, "text")["row"].nunique())
+    elif identifiers != "ignore":
+        frame = apply_identifier_policy(frame, "text", identifiers, row_offset=first_row)  # type: ignore[arg-type]
     tagged = _WORKER["model"].tag(frame, text_column="text", evidence=evidence)
     _write_part(tagged, part)
-    return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}
+    return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}, flagged
 
 
 def _tag_chunks(
@@ -237,31 +245,37 @@ def _tag_chunks(
     parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
 ) -> tuple[int, int, dict[str, str] | None, int]:
-    """Tag each chunk into its part file: in this process, or, with several jobs, one chunk per worker
+    """Screen, tag and write each chunk: in this process, or, with several jobs, one chunk per worker
     process at a time (each worker holds its own copy of the model), at most two chunks per worker in
-    flight so memory stays bounded."""
+    flight so memory stays bounded. This process only reads the file and maps its columns."""
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    from .privacy import apply_identifier_policy, check_identifiers
     from .text import process_context, resolve_jobs
 
     workers = resolve_jobs(n_jobs)
     pool = None
     if workers > 1:
-        pool = ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker, initargs=(model,))
+        context = process_context()
+        if context.get_start_method() == "fork":
+            model.tag(["warm up"])  # forked workers inherit the built tokenizer and vocabulary index
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
     else:
         _init_worker(model)
     pending: deque[tuple[Any, int]] = deque()
+    flagged = 0
 
-    def finish(future: Any, size: int) -> None:
-        for status, count in future.result().items():
+    def finish(result: tuple[dict[str, int], int], size: int) -> None:
+        nonlocal flagged
+        counts, flagged_rows = result
+        for status, count in counts.items():
             statuses[status] = statuses.get(status, 0) + count
+        flagged += flagged_rows
         if progress is not None:
             progress(size)
 
     mapping: dict[str, str] | None = None
-    rows = resumed = flagged = 0
+    rows = resumed = 0
     try:
         for number, chunk in enumerate(chunks):
             if mapping is None:
@@ -270,6 +284,7 @@ def _tag_chunks(
                     on_columns(messages)
             part = parts_dir / f"part-{number:06d}{suffix}"
             parts.append(part)
+            first_row = rows
             rows += len(chunk)
             if part.exists():
                 resumed += 1
@@ -277,22 +292,17 @@ def _tag_chunks(
                     progress(len(chunk))
                 continue
             frame = standardize(chunk, mapping).reset_index(drop=True)
-            if identifiers == "warn":  # counted here, one warning for the whole file at the end
-                flagged += int(check_identifiers(frame, "text")["row"].nunique())
-            elif identifiers != "ignore":
-                frame = apply_identifier_policy(frame, "text", identifiers)  # type: ignore[arg-type]
             if pool is None:
-                statuses_chunk = _tag_and_write(frame, part, evidence)
-                for status, count in statuses_chunk.items():
-                    statuses[status] = statuses.get(status, 0) + count
-                if progress is not None:
-                    progress(len(chunk))
+                finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
                 continue
-            pending.append((pool.submit(_tag_and_write, frame, part, evidence), len(chunk)))
+            future = pool.submit(_screen_tag_write, frame, part, evidence, identifiers, first_row)
+            pending.append((future, len(chunk)))
             while len(pending) >= 2 * workers:
-                finish(*pending.popleft())
+                future, size = pending.popleft()
+                finish(future.result(), size)
         while pending:
-            finish(*pending.popleft())
+            future, size = pending.popleft()
+            finish(future.result(), size)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -72,7 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="what to do with likely identifiers in the text (default: warn)")
     big = p.add_argument_group("large files (CSV, Parquet or JSONL in; CSV or Parquet out: tagged in chunks)")
     big.add_argument("--jobs", type=int, default=-1, help="worker processes, each tagging whole chunks (default -1: every core); output is identical for any number")
-    big.add_argument("--chunksize", type=int, default=20_000, help="rows per chunk (default 20000)")
+    big.add_argument("--chunksize", type=int, default=5_000, help="rows per chunk (default 5000)")
     big.add_argument("--resume", action="store_true", help="continue an interrupted run without re-tagging finished chunks")
     _column_options(p)
     _common(p)

@@ -158,40 +158,83 @@ _CACHE_LIMIT = 500_000
 
 
 def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
+    """(lower, lemma) of each non-whitespace token of a spaCy Doc."""
     from spacy.attrs import LOWER
 
     strings = doc.vocab.strings
-    table = _lemma_table()
-    tokens: list[tuple[str, str]] = []
-    for key in doc.to_array([LOWER]).ravel().tolist():
-        if key in _TOKEN_CACHE:
-            entry = _TOKEN_CACHE[key]
-        else:
-            lower = strings[key]
-            entry = None if lower.isspace() else (lower, str(table.get(key, lower)).lower())
-            if len(_TOKEN_CACHE) < _CACHE_LIMIT:
-                _TOKEN_CACHE[key] = entry
+    entries = (_token_entry(key, strings) for key in doc.to_array([LOWER]).ravel().tolist())
+    return [entry for entry in entries if entry is not None]
+
+
+def _tokenize_chunks(chunks: Sequence[str]) -> None:
+    """Tokenize chunks not seen before, all in one spaCy call, and cache their tokens.
+
+    The chunks are joined with newlines: spaCy keeps each newline as a token of its own, so no
+    prefix, suffix or special case can reach from one chunk into the next, and each chunk gets the
+    tokens it gets alone, at a twentieth of the cost of one call per chunk.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, LOWER
+
+    if not chunks:
+        return
+    shortened = [_REPEATS.sub(r"\1\1", chunk) for chunk in chunks]
+    starts = np.cumsum([0] + [len(chunk) + 1 for chunk in shortened[:-1]])
+    doc = get_nlp().tokenizer("\n".join(shortened))
+    owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
+    found: list[list[tuple[str, str]]] = [[] for _ in chunks]
+    for key, index in zip(doc.to_array([LOWER]).ravel().tolist(), owner.tolist()):
+        entry = _token_entry(key, doc.vocab.strings)
         if entry is not None:
-            tokens.append(entry)
-    return tokens
+            found[index].append(entry)
+    room = _CACHE_LIMIT - len(_CHUNK_CACHE)
+    for chunk, entries in zip(chunks, found):
+        if room <= 0:
+            _OVERFLOW[chunk] = tuple(entries)
+        else:
+            _CHUNK_CACHE[chunk] = tuple(entries)
+            room -= 1
 
 
-def _chunk_tokens(chunk: str, tokenizer: Any) -> tuple[tuple[str, str], ...]:
-    entry = _CHUNK_CACHE.get(chunk)
-    if entry is None:
-        entry = tuple(_doc_tokens(tokenizer(_REPEATS.sub(r"\1\1", chunk))))
-        if len(_CHUNK_CACHE) < _CACHE_LIMIT:
-            _CHUNK_CACHE[chunk] = entry
+def _token_entry(key: int, strings: Any) -> tuple[str, str] | None:
+    if key in _TOKEN_CACHE:
+        return _TOKEN_CACHE[key]
+    lower = strings[key]
+    entry = None if lower.isspace() else (lower, str(_lemma_table().get(key, lower)).lower())
+    if len(_TOKEN_CACHE) < _CACHE_LIMIT:
+        _TOKEN_CACHE[key] = entry
     return entry
+
+
+# Chunks met once the cache is full: kept only for the call that needed them.
+_OVERFLOW: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def _split(text: str) -> list[str]:
+    return _PLACEHOLDER.sub(" personplaceholder ", text).split()
+
+
+def _tokens_of(chunks: list[str]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for chunk in chunks:
+        entry = _CHUNK_CACHE.get(chunk)
+        out.extend(entry if entry is not None else _OVERFLOW[chunk])
+    return out
+
+
+def _analyze_all(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+    split = [_split(text) for text in texts]
+    missing = list(dict.fromkeys(chunk for chunks in split for chunk in chunks if chunk not in _CHUNK_CACHE))
+    try:
+        _tokenize_chunks(missing)
+        return [_tokens_of(chunks) for chunks in split]
+    finally:
+        _OVERFLOW.clear()
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
     """(lower-case form, lemma) of each token of one text, after :func:`normalize`."""
-    tokenizer = get_nlp().tokenizer
-    out: list[tuple[str, str]] = []
-    for chunk in _PLACEHOLDER.sub(" personplaceholder ", text).split():
-        out.extend(_chunk_tokens(chunk, tokenizer))
-    return out
+    return _analyze_all([text])[0]
 
 
 def analyze_one(text: str) -> str:
@@ -200,9 +243,9 @@ def analyze_one(text: str) -> str:
 
 
 def _analyze_serial(texts: Sequence[str]) -> list[str]:
-    # Only the tokenizer runs, once per distinct whitespace chunk; lemmas come from the lookup
-    # table of the pipeline's lemmatizer.
-    return [_features(tokens(text)) for text in texts]
+    # spaCy's tokenizer runs once per batch on the whitespace chunks not seen before; lemmas come
+    # from the lookup table of the pipeline's lemmatizer.
+    return [_features(entries) for entries in _analyze_all(texts)]
 
 
 #: Below this many texts, worker processes cost more than they save.
