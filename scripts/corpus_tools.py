@@ -1,7 +1,7 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by eight writers (W01-W06 train, W07-W08
-held-out test), each labeling their own texts. A second coder per writer then
+The texts were written one at a time by fourteen writers (W01-W06 and W09-W14 train,
+W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
 
@@ -143,13 +143,18 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Eight writers (`W01`-`W08`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Fourteen writers (`W01`-`W14`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
         "  checked their own texts for near-duplicates (TF-IDF cosine >= 0.80) against every other writer's.",
         "  Writers W01-W06 wrote the train split; W07 and W08 wrote the test split, were told not to read the",
         "  other writers' files, and saw other texts only where the near-duplicate checker printed a matching pair.",
+        "  A second round (W09-W14, train only) widened the voices where the first models were weakest: older",
+        "  adults, veterans and faith groups; teens and young adults; second-language English; acute and",
+        "  court-mandated settings; long narrative writers; structured clinic forms (most/least helpful,",
+        "  critical-incident questions, lists). It added many hard negatives, above all for universality",
+        "  (negated, wished, other people's, differences noticed). The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
         "- **Hard cases.** Writers marked hard negatives (`hard_case` negation, wish, topic_only, other_person,",
@@ -218,7 +223,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "- Written for the project, not collected from real groups: the voices are varied on purpose, but real",
         "  reflections will differ in ways this corpus cannot show. Validate on your own coded data.",
-        "- Eight writers and eight second coders; writer styles may still be learnable. Cross-validation grouped by",
+        "- Fourteen writers and fourteen second coders; writer styles may still be learnable. Cross-validation grouped by",
         "  writer, and the test split's separate writers, guard against reading that as skill.",
         "- English only; mostly North American and British usage, with some second-language English.",
     ]
