@@ -11,6 +11,7 @@ bounded by the chunk size, whatever the file's size.
 
 from __future__ import annotations
 
+import codecs
 import json
 import shutil
 import warnings
@@ -36,9 +37,25 @@ def _encoding_and_delimiter(path: Path) -> tuple[str, str]:
     if not head.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
     # a full sample may end inside a multi-byte character: leave out its last 3 bytes
-    text, encoding = decode(head if len(head) < (1 << 16) else head[:-3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a mixed-encoding head is reported once, for the whole file
+        text, encoding = decode(head if len(head) < (1 << 16) else head[:-3])
     delimiter = _sniff_delimiter(text) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     return encoding, delimiter
+
+
+# Streamed CSV is read as UTF-8; a byte sequence that is not UTF-8 (a row pasted from a Windows-1252
+# export) is read as cp1252 instead of failing the whole run, and counted for one warning at the end.
+_FALLBACKS = {"count": 0}
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _FALLBACKS["count"] += 1
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("yalomfactors-cp1252", _cp1252_fallback)
 
 
 def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataFrame, None, None]:
@@ -54,9 +71,18 @@ def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataF
         raise InputFileError(f"input file {str(path)!r} does not exist; check the path")
     kind = FORMATS.get(path.suffix.lower())
     if kind == "csv":
+        from .io import _UNCLOSED_QUOTE
+
+        quotes = 0
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 24), b""):
+                quotes += block.count(b'"')
+        if quotes % 2:
+            raise InputFileError(_UNCLOSED_QUOTE.format(name=path.name))
         encoding, delimiter = _encoding_and_delimiter(path)
+        encoding = "cp1252" if encoding == "cp1252" else "utf-8-sig"
         with pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                         encoding=encoding, chunksize=chunksize) as reader:
+                         encoding=encoding, encoding_errors="yalomfactors-cp1252", chunksize=chunksize) as reader:
             yield from _guarded(reader, path)
     elif kind == "parquet":
         import pyarrow.parquet as pq
@@ -72,6 +98,42 @@ def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataF
             yield from _guarded(reader, path)
     else:
         raise InputFileError(f"streaming works on .csv, .parquet and .jsonl files; {path.name!r} is not one of them")
+
+
+def _check_unique_ids(path: Path, columns: Mapping[str, str | None] | None, chunksize: int) -> None:
+    """Read only the reflection id column of the whole file and raise if an id repeats.
+
+    Done before any tagging so that a long run does not stop half-way. Ids are kept as 64-bit
+    hashes (8 bytes a row), so memory stays small for millions of rows.
+    """
+    import numpy as np
+
+    from .io import duplicate_id_error
+    from .schema import REFLECTION_ID
+
+    column: str | None = None
+    hashes: list[Any] = []
+    rows: list[Any] = []
+    offset = 0
+    for number, chunk in enumerate(iter_chunks(path, max(chunksize, 100_000))):
+        if number == 0:
+            mapping, _ = detect_columns(chunk, columns)
+            column = mapping.get(REFLECTION_ID)
+            if column is None:
+                return
+        present = chunk[column].notna().to_numpy()  # a missing id repeats nothing
+        ids = chunk[column][present].astype("string")
+        hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
+        rows.append(offset + present.nonzero()[0])
+        offset += len(chunk)
+    if column is None or not hashes:
+        return
+    values, positions = np.concatenate(hashes), np.concatenate(rows)
+    _, first = np.unique(values, return_index=True)
+    repeated = np.ones(len(values), dtype=bool)
+    repeated[first] = False
+    if repeated.any():
+        raise duplicate_id_error(column, sorted(positions[repeated].tolist()), int(repeated.sum()))
 
 
 def _guarded(reader: Any, path: Path) -> Iterator[pd.DataFrame]:
@@ -131,6 +193,7 @@ def tag_file(
     n_jobs: int | None = None,
     resume: bool = False,
     identifiers: str = "warn",
+    allow_duplicate_ids: bool = False,
     progress: Callable[[int], None] | None = None,
     on_columns: Callable[[list[str]], None] | None = None,
     evidence: bool = False,
@@ -153,6 +216,10 @@ def tag_file(
         Continue an interrupted run with the same input, output and chunk size.
     identifiers : {"warn", "redact", "raise", "ignore"}
         Identifier policy, applied to every chunk; one warning is given for the whole file.
+    allow_duplicate_ids : bool, default False
+        Accept reflection ids that repeat. By default the id column (when there is one) is read
+        first, and a repeated id raises :class:`~yalomfactors.exceptions.DuplicateIdError` before
+        anything is tagged.
     progress : callable, optional
         Called with the number of rows of each chunk finished.
     on_columns : callable, optional
@@ -175,6 +242,10 @@ def tag_file(
         raise SchemaError("chunksize must be a positive number of rows")
     if not input_path.is_file():
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
+    if identifiers not in ("warn", "redact", "raise", "ignore"):
+        raise SchemaError(f"identifiers must be 'warn', 'redact', 'raise' or 'ignore'; got {identifiers!r}")
+    if not allow_duplicate_ids:
+        _check_unique_ids(input_path, columns, chunksize)
     model = load_model() if model is None else model
     parts_dir = output_path.with_name(output_path.name + ".parts")
     state_path = parts_dir / _STATE
@@ -198,6 +269,7 @@ def tag_file(
     parts: list[Path] = []
     statuses: dict[str, int] = {}
     chunks = iter_chunks(input_path, chunksize)
+    _FALLBACKS["count"] = 0
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
             chunks, model, columns, parts_dir, suffix, parts, statuses, identifiers, n_jobs, evidence, progress, on_columns)
@@ -207,10 +279,15 @@ def tag_file(
         raise
     finally:
         chunks.close()  # release the file even when a chunk fails
-    if mapping is None:
-        raise InputFileError(f"{input_path.name!r} has no rows to tag")
+    if mapping is None or rows == 0:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+        raise InputFileError(f"{input_path.name!r} has no rows to tag (a header at most); export the reflections again")
     _join_parts(parts, output_path)
     shutil.rmtree(parts_dir)
+    if _FALLBACKS["count"]:
+        warnings.warn(f"the file mixes encodings: {_FALLBACKS['count']} byte sequence(s) were not UTF-8 and were read "
+                      "as Windows-1252 (cp1252); check accented characters, or re-export the file as UTF-8",
+                      UserWarning, stacklevel=2)
     if identifiers == "warn" and flagged:
         warnings.warn(f"likely identifiers found in {flagged} row(s); they are kept. Use identifiers='redact' "
                       "(--identifiers redact) to replace them, or run 'yalomfactors check' to list them.",
@@ -235,7 +312,7 @@ def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifie
         flagged = int(check_identifiers(frame, "text")["row"].nunique())
     elif identifiers != "ignore":
         frame = apply_identifier_policy(frame, "text", identifiers, row_offset=first_row)  # type: ignore[arg-type]
-    tagged = _WORKER["model"].tag(frame, text_column="text", evidence=evidence)
+    tagged = _WORKER["model"].tag(frame, text_column="text", evidence=evidence, identifiers="ignore")  # screened above
     _write_part(tagged, part)
     return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}, flagged
 
@@ -258,7 +335,7 @@ def _tag_chunks(
     if workers > 1:
         context = process_context()
         if context.get_start_method() == "fork":
-            model.tag(["warm up"])  # forked workers inherit the built tokenizer and vocabulary index
+            model.tag(["warm up"], identifiers="ignore")  # forked workers inherit the built tokenizer and vocabulary index
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
     else:
         _init_worker(model)
@@ -291,7 +368,7 @@ def _tag_chunks(
                 if progress is not None:
                     progress(len(chunk))
                 continue
-            frame = standardize(chunk, mapping).reset_index(drop=True)
+            frame = standardize(chunk, mapping, allow_duplicate_ids=True).reset_index(drop=True)  # ids checked up front
             if pool is None:
                 finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
                 continue

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from . import codebook
-from .exceptions import YalomFactorsError
+from .exceptions import InputFileError, YalomFactorsError
 from .schema import require_columns
 
 __all__ = ["main"]
@@ -42,10 +42,19 @@ def _column_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--session-column", help="column with the session number")
     group.add_argument("--member-column", help="column with the (pseudonymous) member id")
     group.add_argument("--date-column", help="column with the session date")
+    group.add_argument("--id-column", help="column with each reflection's own id (must be unique)")
+    group.add_argument("--allow-duplicate-ids", action="store_true",
+                       help="accept reflection ids that repeat (by default that stops with an error naming the rows)")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors; no progress bar")
+
+
+def _identifier_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--identifiers", choices=("warn", "redact", "raise"), default="warn",
+                        help="likely identifiers in the text (emails, phones, names...): warn with row numbers "
+                             "(default), redact them to placeholders before use, or stop with an error")
 
 
 def _model_option(parser: argparse.ArgumentParser) -> None:
@@ -68,8 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output file (.csv, .xlsx, .parquet, .jsonl); default INPUT_tagged.csv")
     _model_option(p)
     p.add_argument("--evidence", action="store_true", help="add the phrases behind each tag")
-    p.add_argument("--identifiers", choices=("warn", "redact", "raise"), default="warn",
-                   help="what to do with likely identifiers in the text (default: warn)")
+    _identifier_option(p)
     big = p.add_argument_group("large files (CSV, Parquet or JSONL in; CSV or Parquet out: tagged in chunks)")
     big.add_argument("--jobs", type=int, default=-1, help="worker processes, each tagging whole chunks (default -1: every core); output is identical for any number")
     big.add_argument("--chunksize", type=int, default=5_000, help="rows per chunk (default 5000)")
@@ -85,6 +93,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("input")
     p.add_argument("--out", required=True, help="folder for trends.csv, phases.csv, trend_tests.csv, pooled_trends.csv")
     _model_option(p)
+    _identifier_option(p)
     _column_options(p)
     _common(p)
 
@@ -98,6 +107,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shareable", action="store_true", help="no text, no member rows, small cells suppressed")
     p.add_argument("--min-cell", type=int, default=11, help="smallest count shown in --shareable mode (default 11)")
     _model_option(p)
+    _identifier_option(p)
     _column_options(p)
     _common(p)
 
@@ -111,6 +121,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--groups-column", help="column of coder/writer/member ids for grouped folds")
     p.add_argument("--embeddings", action="store_true", help="add sentence embeddings (needs yalomfactors[embeddings])")
     p.add_argument("--text-column")
+    _identifier_option(p)
     _common(p)
 
     p = sub.add_parser("evaluate", help="evaluate a model on coded reflections", formatter_class=raw,
@@ -121,6 +132,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column")
     p.add_argument("--out", help="write the table as CSV too")
     _model_option(p)
+    _identifier_option(p)
     _common(p)
 
     p = sub.add_parser("codebook", help="print the codebook as Markdown",
@@ -151,17 +163,22 @@ def _say(args: argparse.Namespace, message: str) -> None:
 def _given(args: argparse.Namespace) -> dict[str, str | None]:
     return {"text": getattr(args, "text_column", None), "group_id": getattr(args, "group_column", None),
             "session_number": getattr(args, "session_column", None), "member_id": getattr(args, "member_column", None),
-            "session_date": getattr(args, "date_column", None)}
+            "session_date": getattr(args, "date_column", None), "reflection_id": getattr(args, "id_column", None)}
 
 
-def _load(args: argparse.Namespace, required: tuple[str, ...] = ("text",)) -> pd.DataFrame:
+def _load(args: argparse.Namespace, required: tuple[str, ...] = ("text",), screen: bool = True) -> pd.DataFrame:
+    """Read the input, map and check its columns, and apply the identifier policy to its text."""
     from .io import detect_columns, read_table, standardize
+    from .privacy import apply_identifier_policy
 
     frame = read_table(args.input)
+    if frame.empty:
+        raise InputFileError(f"{Path(args.input).name!r} has no rows (a header at most); export the reflections again")
     mapping, messages = detect_columns(frame, _given(args), required=required)
     for message in messages:
         _say(args, message)
-    return standardize(frame, mapping)
+    frame = standardize(frame, mapping, allow_duplicate_ids=getattr(args, "allow_duplicate_ids", False))
+    return apply_identifier_policy(frame, "text", args.identifiers) if screen else frame
 
 
 def _progress(args: argparse.Namespace) -> bool:
@@ -170,19 +187,18 @@ def _progress(args: argparse.Namespace) -> bool:
 
 def _tag(args: argparse.Namespace, frame: pd.DataFrame, evidence: bool = False) -> pd.DataFrame:
     from .builtin import load_model
-    from .privacy import apply_identifier_policy
 
     model = load_model(args.model)
-    frame = apply_identifier_policy(frame, "text", getattr(args, "identifiers", "warn"))
     chunk = 2000
     starts = range(0, len(frame), chunk)
     if _progress(args) and len(frame) > chunk:
         from tqdm import tqdm
 
         starts = tqdm(starts, unit="chunk", desc="tagging", file=sys.stderr)
-    parts = [model.tag(frame.iloc[start:start + chunk], text_column="text", evidence=evidence) for start in starts]
+    parts = [model.tag(frame.iloc[start:start + chunk], text_column="text", evidence=evidence, identifiers="ignore")
+             for start in starts]  # screened once for the whole table by _load
     if not parts:
-        return model.tag(frame, text_column="text")
+        return model.tag(frame, text_column="text", identifiers="ignore")
     return pd.concat(parts, ignore_index=True)
 
 
@@ -219,6 +235,7 @@ def _stream_tag(args: argparse.Namespace, out: Path) -> int:
     try:
         result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=args.chunksize,
                           n_jobs=args.jobs, resume=args.resume, identifiers=args.identifiers,
+                          allow_duplicate_ids=args.allow_duplicate_ids,
                           progress=bar.update if bar is not None else None, on_columns=show, evidence=args.evidence)
     finally:
         if bar is not None:
@@ -278,11 +295,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .builtin import save_model
     from .io import read_table
     from .model import FactorTagger
+    from .privacy import apply_identifier_policy
 
     frame = read_table(args.input)
     text_column = args.text_column or "text"
     require_columns(frame, [text_column, args.labels_column] + ([args.groups_column] if args.groups_column else []),
                     repr(Path(args.input).name))
+    frame = apply_identifier_policy(frame, text_column, args.identifiers)
     labels = frame[args.labels_column].fillna("").astype(str)
     groups = frame[args.groups_column] if args.groups_column else None
     model = FactorTagger(embeddings=args.embeddings, verbose=int(_progress(args))).fit(
@@ -296,10 +315,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .builtin import load_model
     from .evaluation import evaluate
     from .io import read_table, write_table
+    from .privacy import apply_identifier_policy
 
     frame = read_table(args.input)
     text_column = args.text_column or "text"
     require_columns(frame, [text_column, args.labels_column], repr(Path(args.input).name))
+    frame = apply_identifier_policy(frame, text_column, args.identifiers)
     table = evaluate(load_model(args.model), frame[text_column].tolist(), frame[args.labels_column].fillna("").astype(str))
     print(table.round(3).to_string(index=False))
     if args.out:
@@ -323,7 +344,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .privacy import check_identifiers
     from .schema import text_status
 
-    frame = _load(args)
+    frame = _load(args, screen=False)
     statuses = pd.Series([text_status(v) for v in frame["text"]]).value_counts()
     print(f"{len(frame)} rows; text status: {', '.join(f'{k}: {v}' for k, v in statuses.items())}")
     found = check_identifiers(frame, "text")

@@ -65,13 +65,15 @@ def _reference(model: str | Path | None) -> str:
                       "worker loads it from disk; save a FactorTagger with save_model() first")
 
 
-def _tag_partition(part: pd.DataFrame, reference: str, text_column: str, evidence: bool) -> pd.DataFrame:
-    out = _worker_model(reference).tag(part, text_column=text_column, evidence=evidence)
+def _tag_partition(part: pd.DataFrame, reference: str, text_column: str, evidence: bool, identifiers: str) -> pd.DataFrame:
+    out = _worker_model(reference).tag(part, text_column=text_column, evidence=evidence, identifiers=identifiers)
     out.index = part.index
     return out
 
 
-def tag(ddf: Any, model: str | Path | None = None, text_column: str = "text", evidence: bool = False) -> Any:
+def tag(
+    ddf: Any, model: str | Path | None = None, text_column: str = "text", evidence: bool = False, identifiers: str = "warn"
+) -> Any:
     """Tag every row of a Dask DataFrame; lazy, like any Dask operation.
 
     Parameters
@@ -82,6 +84,9 @@ def tag(ddf: Any, model: str | Path | None = None, text_column: str = "text", ev
         Built-in name or a ``.skops`` path readable by every worker; default the best installed.
     text_column : str, default "text"
     evidence : bool, default False
+    identifiers : {"warn", "redact", "raise", "ignore"}, default "warn"
+        Identifier policy, applied on the workers to each partition (a warning cites row positions
+        within the partition). Reflection ids are not checked for uniqueness across partitions.
 
     Returns
     -------
@@ -93,8 +98,10 @@ def tag(ddf: Any, model: str | Path | None = None, text_column: str = "text", ev
         raise SchemaError(f"no column {text_column!r}; found {list(map(str, ddf.columns))}; pass text_column=")
     reference = _reference(model)
     empty = ddf._meta.iloc[:0].copy()
-    meta = _worker_model(reference).tag(empty, text_column=text_column, evidence=evidence)
-    return ddf.map_partitions(_tag_partition, reference, text_column, evidence, meta=meta)
+    if identifiers not in ("warn", "redact", "raise", "ignore"):
+        raise SchemaError(f"identifiers must be 'warn', 'redact', 'raise' or 'ignore'; got {identifiers!r}")
+    meta = _worker_model(reference).tag(empty, text_column=text_column, evidence=evidence, identifiers="ignore")
+    return ddf.map_partitions(_tag_partition, reference, text_column, evidence, identifiers, meta=meta)
 
 
 def summarize_trends(

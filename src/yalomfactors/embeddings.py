@@ -102,7 +102,16 @@ def _encoder() -> Any:
         raise MissingExtraError(f"the 'accurate' model needs sentence-transformers; {_EXTRA_HINT}") from None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return SentenceTransformer(str(directory), device="cpu")
+    from transformers.utils import logging as transformers_logging
+
+    # transformers draws a "Loading weights" bar on stderr; our own output decides what the user sees.
+    shown = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(str(directory), device="cpu")
+    finally:
+        if shown:
+            transformers_logging.enable_progress_bar()
 
 
 def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:

@@ -57,3 +57,7 @@ class IdentifierFoundError(YalomFactorsError, ValueError):
 
 class InsufficientDataError(YalomFactorsError, ValueError):
     """Too few sessions or reflections to estimate what was asked."""
+
+
+class DuplicateIdError(SchemaError):
+    """Two or more rows share a reflection id (often a file exported twice)."""

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import InputFileError, SchemaError
-from .schema import DATE, GROUP, MEMBER, SESSION, TEXT
+from .exceptions import DuplicateIdError, InputFileError, SchemaError
+from .schema import DATE, GROUP, MEMBER, REFLECTION_ID, SESSION, TEXT
 
 __all__ = ["read_reflections", "read_table", "write_table", "detect_columns", "standardize", "FORMATS"]
 
@@ -34,6 +34,7 @@ COMMON_NAMES: dict[str, tuple[str, ...]] = {
     MEMBER: ("memberid", "member", "participant", "participantid", "clientid", "client", "pseudonym", "patientid",
              "subject", "subjectid", "respondent"),
     DATE: ("sessiondate", "date", "meetingdate", "datetime", "timestamp"),
+    REFLECTION_ID: ("reflectionid", "responseid", "entryid", "recordid", "submissionid", "textid", "id"),
 }
 
 
@@ -55,13 +56,42 @@ def _detect_format(path: Path, fmt: str | None) -> str:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Decode CSV bytes as UTF-8 (with or without BOM), else cp1252; return (text, encoding)."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Decode CSV bytes as UTF-8 (with or without BOM), else cp1252; return (text, encoding).
+
+    A file that mixes the two (rows pasted from different exports) is decoded line by line, each
+    line in the encoding it is valid in, with a warning citing the line numbers read as cp1252;
+    decoding it all as cp1252 would silently garble every UTF-8 accent.
+    """
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    lines = raw.splitlines(keepends=True)
+    utf8_accented = 0
+    legacy: list[int] = []
+    decoded: list[str] = []
+    for number, line in enumerate(lines, 1):
         try:
-            return raw.decode(encoding), encoding
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            utf8_accented += not line.isascii()
         except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "latin-1"  # every byte decodes; only reached for unusual 8-bit encodings
+            legacy.append(number)
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                return raw.decode("latin-1"), "latin-1"  # every byte decodes; unusual 8-bit encodings only
+        decoded.append(text)
+    if utf8_accented:
+        import warnings
+
+        warnings.warn(
+            f"the file mixes encodings: {len(legacy)} line(s) are not UTF-8 and were read as Windows-1252 "
+            f"(cp1252), first at line(s) {legacy[:5]}; check their accented characters, or re-export the file as UTF-8",
+            UserWarning,
+            stacklevel=3,
+        )
+        return "".join(decoded), "mixed utf-8/cp1252"
+    return raw.decode("cp1252"), "cp1252"
 
 
 def _sniff_delimiter(sample: str) -> str | None:
@@ -86,10 +116,18 @@ def _sniff_delimiter(sample: str) -> str | None:
     return best
 
 
+# In a well-formed CSV every quote character is paired (a quote inside a field is doubled), so an odd
+# count means a quoted field never ends: almost always a file cut off during export or copying.
+_UNCLOSED_QUOTE = ("{name!r} ends inside a quoted field (a quote is never closed); the file looks truncated. "
+                   "Export it again from the source.")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
+    if raw.count(b'"') % 2:
+        raise InputFileError(_UNCLOSED_QUOTE.format(name=path.name))
     text, _ = decode(raw)
     delimiter = _sniff_delimiter(text[:65536]) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
@@ -155,7 +193,8 @@ def detect_columns(
     ----------
     frame : DataFrame
     given : mapping, optional
-        Role (``"text"``, ``"group_id"``, ``"session_number"``, ``"member_id"``, ``"session_date"``) to
+        Role (``"text"``, ``"group_id"``, ``"session_number"``, ``"member_id"``, ``"session_date"``,
+        ``"reflection_id"``) to
         column name, as the user named them; these win over detection.
     required : tuple of str
         Roles that must be found.
@@ -200,17 +239,34 @@ def detect_columns(
     return mapping, messages
 
 
-def standardize(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+def duplicate_id_error(column: str, repeated_rows: list[int], n_repeated: int) -> DuplicateIdError:
+    """The error for reflection ids that repeat, citing row positions only."""
+    return DuplicateIdError(
+        f"column {column!r} holds reflection ids, but {n_repeated} row(s) repeat the id of an earlier row, first at "
+        f"row(s) {repeated_rows[:5]}. Each reflection needs its own id: remove the repeated rows (was the file "
+        "exported twice?), or pass allow_duplicate_ids=True (--allow-duplicate-ids) to keep every row as it is."
+    )
+
+
+def standardize(frame: pd.DataFrame, mapping: Mapping[str, str], allow_duplicate_ids: bool = False) -> pd.DataFrame:
     """Rename mapped columns to schema names and parse ids and dates; other columns are kept.
 
     Session numbers become integers and dates become datetimes; a value that cannot be parsed raises
     :class:`SchemaError` citing the first row positions. When only dates are given, session numbers are
-    derived from the date order within each group.
+    derived from the date order within each group, whatever the order of the rows; when both are given
+    and a later session is dated before an earlier one, :class:`SchemaError` names the group. A
+    reflection id column must hold unique ids (:class:`DuplicateIdError`) unless
+    ``allow_duplicate_ids``.
     """
     renamed = frame.rename(columns={column: role for role, column in mapping.items() if column != role})
     clash = [role for role, column in mapping.items() if column != role and list(renamed.columns).count(role) > 1]
     if clash:
         raise SchemaError(f"the file already has a column named {clash[0]!r} besides the one mapped to it; rename one")
+    if REFLECTION_ID in renamed.columns and not allow_duplicate_ids:
+        ids = renamed[REFLECTION_ID]
+        repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+        if repeated.any():
+            raise duplicate_id_error(mapping.get(REFLECTION_ID, REFLECTION_ID), repeated.nonzero()[0].tolist(), int(repeated.sum()))
     if DATE in renamed.columns:
         parsed = pd.to_datetime(renamed[DATE], errors="coerce", format="mixed")
         bad = renamed[DATE].notna() & (renamed[DATE].astype(str).str.strip() != "") & parsed.isna()
@@ -225,6 +281,8 @@ def standardize(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame
             rows = bad.to_numpy().nonzero()[0][:5].tolist()
             raise SchemaError(f"column {mapping.get(SESSION, SESSION)!r} has {int(bad.sum())} value(s) that are not session numbers, first at row(s) {rows}")
         renamed[SESSION] = numbers.astype("Int64")
+        if DATE in renamed.columns:
+            _check_session_dates(renamed, mapping)
     elif DATE in renamed.columns:
         keys = [GROUP] if GROUP in renamed.columns else []
         dates = renamed[DATE]
@@ -236,6 +294,26 @@ def standardize(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame
         if role in renamed.columns:
             renamed[role] = renamed[role].astype("string")
     return renamed
+
+
+def _check_session_dates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+    """Session numbers and dates must tell the same order within each group."""
+    keys = [GROUP] if GROUP in frame.columns else []
+    dated = frame.dropna(subset=[SESSION, DATE])
+    if dated.empty:
+        return
+    first = dated.groupby(keys + [SESSION], dropna=False)[DATE].min().reset_index()
+    for key, part in first.groupby(keys, dropna=False) if keys else [("all rows", first)]:
+        dates = part.sort_values(SESSION)[DATE].to_numpy()
+        backwards = (dates[1:] < dates[:-1]).nonzero()[0]
+        if backwards.size:
+            sessions = part.sort_values(SESSION)[SESSION].to_numpy()
+            where = f"group {key[0] if isinstance(key, tuple) else key!r}" if keys else "the file"
+            raise SchemaError(
+                f"in {where}, session {sessions[backwards[0] + 1]} is dated before session {sessions[backwards[0]]} "
+                f"(columns {mapping.get(SESSION, SESSION)!r} and {mapping.get(DATE, DATE)!r} disagree); fix the dates "
+                "or the session numbers, or leave one of the two columns out"
+            )
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
@@ -263,6 +341,8 @@ def read_reflections(
     date_column: str | None = None,
     required: tuple[str, ...] = (TEXT,),
     verbose: bool = True,
+    identifiers: str = "warn",
+    allow_duplicate_ids: bool = False,
 ) -> pd.DataFrame:
     """Read a reflections file and map its columns to the schema in one step.
 
@@ -277,6 +357,11 @@ def read_reflections(
         ``"session_number"``, ``"member_id"`` for trend analysis).
     verbose : bool, default True
         Print which column is used for what.
+    identifiers : {"warn", "redact", "raise", "ignore"}, default "warn"
+        Screen the text column for likely identifiers and act by this policy
+        (:func:`yalomfactors.privacy.apply_identifier_policy`).
+    allow_duplicate_ids : bool, default False
+        Accept a reflection id column whose ids repeat (otherwise :class:`DuplicateIdError`).
 
     Returns
     -------
@@ -298,4 +383,9 @@ def read_reflections(
     if verbose:
         for message in messages:
             print(message)
-    return standardize(frame, mapping)
+    from .privacy import apply_identifier_policy
+
+    out = standardize(frame, mapping, allow_duplicate_ids=allow_duplicate_ids)
+    if TEXT not in out.columns:
+        return out
+    return apply_identifier_policy(out, TEXT, identifiers)  # type: ignore[arg-type]

@@ -524,6 +524,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         id_columns: Sequence[str] | None = None,
         evidence: bool = False,
         model_version: str | None = None,
+        identifiers: str = "warn",
     ) -> pd.DataFrame:
         """Tag reflections and return a tidy table, one row per input row, in input order.
 
@@ -538,6 +539,11 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
             Add an ``evidence`` column: for each tagged factor, its top phrases.
         model_version : str, optional
             Recorded in the output; defaults to the model's own ``model_version_`` if set.
+        identifiers : {"warn", "redact", "raise", "ignore"}, default "warn"
+            What to do with likely identifiers in the texts (see
+            :func:`yalomfactors.privacy.apply_identifier_policy`): warn with row positions, replace
+            them with placeholders before tagging (so evidence never quotes them), raise
+            :class:`~yalomfactors.exceptions.IdentifierFoundError`, or skip the screening.
 
         Returns
         -------
@@ -559,6 +565,10 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
                 data = [data]
             values = list(data)
             ids = pd.DataFrame(index=range(len(values)))
+        if identifiers != "ignore":
+            from .privacy import apply_identifier_policy
+
+            values = apply_identifier_policy(pd.DataFrame({"text": values}), "text", identifiers)["text"].tolist()  # type: ignore[arg-type]
         texts, statuses = _as_texts(values, self.max_chars)  # statuses computed once, for both uses
         proba = self._combine(self._text_scores(texts)) if texts else np.zeros((0, len(self.classes_)))
         tagged = np.array([status in ("ok", "too_long_truncated") for status in statuses], dtype=bool)

@@ -63,8 +63,32 @@ _EMPTY_ANSWERS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ENGLISH_HINTS = frozenset(
     "the a an and or but i me my we us our you it is was be been am are were to of in on at for "
-    "with this that today group felt feel not no so just like about what when how really".split()
+    "with this that today group felt feel not no so just like about what when how really "
+    "he she they them his her their he's she's it's its will would can could do did didn't don't have has had "
+    "get got more less much than then there here from up out after before next week weeks time back said say "
+    "try gonna going again still too very all some any one two talk talked talking much tonight last new "
+    "good bad better worse tired everyone everybody someone people who which if as by".split()
 )
+
+
+# Function words of the languages most often met in English-speaking clinics' exports, minus any that
+# are also English words ("me", "a", "no", "in"): a text that has more of these than English ones is
+# not English, even when it shares a word or two with English.
+_FOREIGN_HINTS = frozenset(
+    # French
+    "je tu il elle nous vous ils elles le les un une des du et est suis sont pas ne que qui pour dans avec "
+    "sur ce cette mais ou très moins plus mon ma mes sa ses été être avoir comme aussi aujourd hui groupe "
+    "beaucoup seul seule senti sentie "
+    # Spanish
+    "yo él ella nosotros ellos el los las una unos y es soy estoy fue del en con por para pero muy más menos "
+    "mi mis su sus hoy sentí también como mucho sola solo grupo demás "
+    # German
+    "ich du er sie wir und ist bin sind nicht das der die den dem ein eine mit auf für aber sehr heute mich "
+    "mir auch wie zu von gruppe allein "
+    # Portuguese, Italian, Dutch
+    "eu você ele nós os um uma é sou não em muito hoje também io lui lei noi lo gli sono non che di molto "
+    "oggi anche ik jij hij zij wij het een niet dat voor maar heel vandaag ook van".split()
+) - _ENGLISH_HINTS - frozenset("a in on is me he an as so do to be".split())
 
 
 def text_status(value: object, max_chars: int = MAX_CHARS) -> str:
@@ -76,16 +100,25 @@ def text_status(value: object, max_chars: int = MAX_CHARS) -> str:
     stripped = value.strip()
     if stripped.lower() in _EMPTY_ANSWERS:
         return "empty"
-    # Non-English: four or more words and not one common English word. The scan stops at the
-    # first English word, which in English text is almost always among the first few.
-    words = 0
+    # Non-English, judged on the first 60 words: mostly non-Latin letters; or at least three function
+    # words of other languages and more than twice as many as English ones; or ten words or more
+    # without one common English word. Short English notes ("flare day. left early.") stay English.
+    words = english = foreign = letters = latin = 0
     for match in _WORD.finditer(stripped[:max_chars]):
-        if match.group().lower() in _ENGLISH_HINTS:
-            break
+        word = match.group().lower()
         words += 1
-    else:
-        if words >= 4:
-            return "non_english"
+        english += word in _ENGLISH_HINTS
+        foreign += word in _FOREIGN_HINTS
+        letters += len(word)
+        latin += sum(char < "\u0250" for char in word)
+        if words >= 60 or english > 20:
+            break
+    if words and (
+        latin < 0.5 * letters
+        or (foreign >= 3 and foreign > 2 * english)
+        or (words >= 10 and english == 0)
+    ):
+        return "non_english"
     if len(value) > max_chars:
         return "too_long_truncated"
     return "ok"
