@@ -116,3 +116,26 @@ def test_trends_and_reports(tmp_path):
     long_texts = [t for t in sample["text"] if len(t) > 40]
     assert not any(t[:40] in shared for t in long_texts), "a shareable report contains reflection text"
     assert "-m0" not in shared, "a shareable report contains member ids"
+
+
+def test_identifier_policy_on_every_command_that_reads_text(tmp_path, capsys):
+    rows = pd.DataFrame({"reflection_id": ["a", "b", "c", "d"], "group_id": "G", "session_number": ["1", "1", "2", "2"],
+                         "member_id": ["m1", "m2", "m1", "m2"],
+                         "text": ["Call me on 07700 900123 any time.", "I felt less alone.", "Same boat.", "Hope."],
+                         "labels": ["", "universality", "universality", "hope"]})
+    path = tmp_path / "in.csv"
+    rows.to_csv(path, index=False)
+    commands = [
+        ["tag", str(path), "--out", str(tmp_path / "t.xlsx")],
+        ["trends", str(path), "--out", str(tmp_path / "tr")],
+        ["report", str(path), "--out", str(tmp_path / "rep")],
+        ["train", str(path), "--out", str(tmp_path / "m.skops")],
+        ["evaluate", str(path)],
+    ]
+    for command in commands:
+        assert main(command + ["--model", "fast"] * (command[0] not in ("train",)) + ["--identifiers", "raise", "-q"]) == 1, command
+        assert "phone in 1 row(s)" in capsys.readouterr().err
+    # redact: the number never reaches the output, the evidence included
+    assert main(["tag", str(path), "--out", str(tmp_path / "r.xlsx"), "--model", "fast", "--evidence",
+                 "--identifiers", "redact", "-q"]) == 0
+    assert "07700" not in pd.read_excel(tmp_path / "r.xlsx").to_string()

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yalomfactors import FactorTagger, codebook
+from yalomfactors.batch import tag_file
 from yalomfactors.cli import main
 from yalomfactors.exceptions import YalomFactorsError
 from yalomfactors.io import detect_columns, read_table, standardize
@@ -27,6 +28,13 @@ def _error_paths(tmp_path, fast_model):
     broken_csv = tmp_path / "broken.csv"
     broken_csv.write_text(f"text,group\n{SECRET},G1\n{SECRET},G1,{SECRET},extra\n")
     bad_dates = pd.DataFrame({"text": ["a"], "Date": [SECRET]})
+    doubled = pd.DataFrame({"text": [SECRET, SECRET], "reflection_id": [SECRET, SECRET]})
+    backwards = pd.DataFrame({"text": [SECRET, SECRET], "session_number": ["1", "2"],
+                              "session_date": ["2026-02-01", "2026-01-01"]})
+    unclosed = tmp_path / "unclosed.csv"
+    unclosed.write_text(f'reflection_id,text\nr1,"{SECRET}\n')
+    streamed = tmp_path / "doubled.csv"
+    doubled.to_csv(streamed, index=False)
     return {
         "labels in the text column": lambda: labels_to_matrix([SECRET]),
         "fit with a blank text": lambda: FactorTagger(cv=2).fit([SECRET] * 4 + ["  "], [[]] * 5),
@@ -37,6 +45,10 @@ def _error_paths(tmp_path, fast_model):
         "unparseable dates": lambda: standardize(bad_dates, detect_columns(bad_dates)[0]),
         "truncated csv": lambda: read_table(broken_csv),
         "explain on a non-string": lambda: fast_model.explain([SECRET]),
+        "duplicate ids": lambda: standardize(doubled, {"text": "text", "reflection_id": "reflection_id"}),
+        "dates against session numbers": lambda: standardize(backwards, detect_columns(backwards)[0]),
+        "unclosed quote": lambda: read_table(unclosed),
+        "streamed duplicate ids": lambda: tag_file(streamed, tmp_path / "o.csv", model=fast_model, n_jobs=1),
     }
 
 
