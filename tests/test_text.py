@@ -92,3 +92,19 @@ def test_spacy_loads_without_importing_torch_and_torch_still_works():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+@given(st.lists(st.sampled_from(_PIECES + [" not ", " if only ", " no one ", " wish ", " felt ", " and ", " but "]), max_size=40).map("".join))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_plain_chunk_shortcut_gives_the_token_by_token_features(text):
+    from yalomfactors.text import _features
+
+    assert analyze([text]) == [_features(_whole_text_tokens(text))]
+
+
+def test_features_on_the_corpus_match_the_token_by_token_path():
+    from yalomfactors import load_corpus
+    from yalomfactors.text import _features
+
+    texts = load_corpus()["text"].tolist()
+    assert analyze(texts) == [_features(_whole_text_tokens(text)) for text in texts]

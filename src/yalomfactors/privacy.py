@@ -104,9 +104,10 @@ _NOT_NAMES = frozenset(
 def _name_list() -> frozenset[str]:
     import importlib
 
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     from .text import _lemma_table
+
+    lemmas = _lemma_table()  # builds the pipeline, importing spaCy the way text.get_nlp does (no torch)
+    from spacy.lang.en.stop_words import STOP_WORDS
 
     names: set[str] = set()
     for locale in _NAME_LOCALES:
@@ -116,7 +117,7 @@ def _name_list() -> frozenset[str]:
             continue
         for attribute in ("first_names", "last_names", "first_names_male", "first_names_female"):
             names.update(str(n).lower() for n in getattr(provider, attribute, ()) if " " not in str(n))
-    english = {str(value).lower() for value in _lemma_table().values()} | set(STOP_WORDS) | _NOT_NAMES
+    english = {str(value).lower() for value in lemmas.values()} | set(STOP_WORDS) | _NOT_NAMES
     return frozenset(n for n in names if n not in english and len(n) > 2)
 
 

@@ -104,14 +104,18 @@ def text_status(value: object, max_chars: int = MAX_CHARS) -> str:
     # words of other languages and more than twice as many as English ones; or ten words or more
     # without one common English word. Short English notes ("flare day. left early.") stay English.
     words = english = foreign = letters = latin = 0
+    ascii_only = stripped.isascii()  # then every letter is Latin
     for match in _WORD.finditer(stripped[:max_chars]):
         word = match.group().lower()
         words += 1
-        english += word in _ENGLISH_HINTS
-        foreign += word in _FOREIGN_HINTS
-        letters += len(word)
-        latin += sum(char < "\u0250" for char in word)
-        if words >= 60 or english > 20:
+        if word in _ENGLISH_HINTS:
+            english += 1
+        elif word in _FOREIGN_HINTS:
+            foreign += 1
+        if not ascii_only:
+            letters += len(word)
+            latin += sum(char < "\u0250" for char in word)
+        if words >= 60 or (english >= 4 and foreign == 0):
             break
     if words and (
         latin < 0.5 * letters

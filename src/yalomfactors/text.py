@@ -108,6 +108,13 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Scope breaks that are words are kept as features; punctuation breaks are dropped.
+_KEPT_BREAKS = frozenset({"but", "though", "although", "however", "yet", "and", "so", "then", "until", "because", "cause"})
+_DROPPED = _SCOPE_BREAKS - _KEPT_BREAKS
+# Tokens that can open a scope ("if" for "if only"; "no" is a negation cue, so "no one" is covered).
+_OPENERS = NEGATION_CUES | WISH_CUES | {"if"}
+
+
 def _features(tokens: Iterable[tuple[str, str]]) -> str:
     out: list[str] = []
     scope = ""
@@ -116,8 +123,7 @@ def _features(tokens: Iterable[tuple[str, str]]) -> str:
     for lower, lemma in tokens:
         if lower in _SCOPE_BREAKS:
             scope, remaining = "", 0
-            if lower not in {"but", "though", "although", "however", "yet", "and", "so", "then",
-                             "until", "because", "cause"}:
+            if lower not in _KEPT_BREAKS:
                 previous = lower
                 continue
         if lower in NEGATION_CUES or (lower == "one" and previous == "no"):
@@ -153,7 +159,12 @@ _TOKEN_CACHE: dict[int, tuple[str, str] | None] = {}
 # handles each chunk on its own (prefixes, suffixes, infixes, special cases), so a chunk always gives
 # the same tokens and is tokenized once per process. tests/test_text.py checks the result against
 # tokenizing whole texts.
-_CHUNK_CACHE: dict[str, tuple[tuple[str, str], ...]] = {}
+# Each entry: the chunk's (lower, lemma) tokens, its features when no scope is open (lemmas without
+# punctuation), and whether it holds a token that can open a scope. A text none of whose chunks can
+# open a scope gets its features by joining the chunks' plain features, the same string _features
+# would build token by token.
+_Chunk = tuple[tuple[tuple[str, str], ...], str, bool]
+_CHUNK_CACHE: dict[str, _Chunk] = {}
 _CACHE_LIMIT = 500_000
 
 
@@ -189,10 +200,15 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
             found[index].append(entry)
     room = _CACHE_LIMIT - len(_CHUNK_CACHE)
     for chunk, entries in zip(chunks, found):
+        value: _Chunk = (
+            tuple(entries),
+            " ".join(lemma for lower, lemma in entries if lower not in _DROPPED),
+            any(lower in _OPENERS for lower, _ in entries),
+        )
         if room <= 0:
-            _OVERFLOW[chunk] = tuple(entries)
+            _OVERFLOW[chunk] = value
         else:
-            _CHUNK_CACHE[chunk] = tuple(entries)
+            _CHUNK_CACHE[chunk] = value
             room -= 1
 
 
@@ -207,34 +223,36 @@ def _token_entry(key: int, strings: Any) -> tuple[str, str] | None:
 
 
 # Chunks met once the cache is full: kept only for the call that needed them.
-_OVERFLOW: dict[str, tuple[tuple[str, str], ...]] = {}
+_OVERFLOW: dict[str, _Chunk] = {}
 
 
 def _split(text: str) -> list[str]:
     return _PLACEHOLDER.sub(" personplaceholder ", text).split()
 
 
-def _tokens_of(chunks: list[str]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    for chunk in chunks:
-        entry = _CHUNK_CACHE.get(chunk)
-        out.extend(entry if entry is not None else _OVERFLOW[chunk])
-    return out
+def _entries(chunks: list[str]) -> list[_Chunk]:
+    get = _CHUNK_CACHE.get
+    return [entry if (entry := get(chunk)) is not None else _OVERFLOW[chunk] for chunk in chunks]
 
 
-def _analyze_all(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+def _chunked(texts: Sequence[str]) -> list[list[_Chunk]]:
     split = [_split(text) for text in texts]
-    missing = list(dict.fromkeys(chunk for chunks in split for chunk in chunks if chunk not in _CHUNK_CACHE))
     try:
-        _tokenize_chunks(missing)
-        return [_tokens_of(chunks) for chunks in split]
+        _tokenize_chunks(sorted(set().union(*split) - _CHUNK_CACHE.keys()))
+        return [_entries(chunks) for chunks in split]
     finally:
         _OVERFLOW.clear()
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
     """(lower-case form, lemma) of each token of one text, after :func:`normalize`."""
-    return _analyze_all([text])[0]
+    return [token for entry in _chunked([text])[0] for token in entry[0]]
+
+
+def _text_features(entries: list[_Chunk]) -> str:
+    if any(entry[2] for entry in entries):
+        return _features([token for entry in entries for token in entry[0]])
+    return " ".join([entry[1] for entry in entries if entry[1]])
 
 
 def analyze_one(text: str) -> str:
@@ -245,7 +263,7 @@ def analyze_one(text: str) -> str:
 def _analyze_serial(texts: Sequence[str]) -> list[str]:
     # spaCy's tokenizer runs once per batch on the whitespace chunks not seen before; lemmas come
     # from the lookup table of the pipeline's lemmatizer.
-    return [_features(entries) for entries in _analyze_all(texts)]
+    return [_text_features(entries) for entries in _chunked(texts)]
 
 
 #: Below this many texts, worker processes cost more than they save.
