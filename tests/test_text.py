@@ -84,7 +84,8 @@ def test_spacy_loads_without_importing_torch_and_torch_still_works():
     import sys
 
     code = (
-        "import sys; from yalomfactors.text import get_nlp; get_nlp(); "
+        "import sys; import yalomfactors as y; m = y.load_model('fast'); "
+        "m.tag(['I am not alone, Mike Davis said.'], evidence=True, identifiers='redact'); m.explain('Same boat.'); "
         "print('torch' in sys.modules); "
         "import importlib.util; "
         "spec = importlib.util.find_spec('torch'); "

@@ -608,6 +608,9 @@ def _strip_scope(feature: str) -> str:
 
 def _only_function_words(feature: str) -> bool:
     """True for features such as "i", "neg_me" or "it be" that say nothing to a reader."""
+    from .text import get_nlp
+
+    get_nlp()  # imports spaCy the way the text module does, without torch
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return all(part in STOP_WORDS or part == "personplaceholder" for part in _strip_scope(feature).split())

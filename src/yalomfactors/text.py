@@ -184,14 +184,15 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
     prefix, suffix or special case can reach from one chunk into the next, and each chunk gets the
     tokens it gets alone, at a twentieth of the cost of one call per chunk.
     """
+    if not chunks:
+        return
+    nlp = get_nlp()  # first: it imports spaCy without torch (see _import_spacy)
     import numpy as np
     from spacy.attrs import IDX, LOWER
 
-    if not chunks:
-        return
     shortened = [_REPEATS.sub(r"\1\1", chunk) for chunk in chunks]
     starts = np.cumsum([0] + [len(chunk) + 1 for chunk in shortened[:-1]])
-    doc = get_nlp().tokenizer("\n".join(shortened))
+    doc = nlp.tokenizer("\n".join(shortened))
     owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
     found: list[list[tuple[str, str]]] = [[] for _ in chunks]
     for key, index in zip(doc.to_array([LOWER]).ravel().tolist(), owner.tolist()):
