@@ -106,8 +106,26 @@ def test_tag_keeps_every_row_in_order_with_valid_probabilities(fast_model, value
     ok = out["status"].isin(["ok", "too_long_truncated"]).to_numpy()
     assert np.all((probabilities[ok] >= 0) & (probabilities[ok] <= 1))
     assert np.isnan(probabilities[~ok]).all()
-    again = fast_model.tag(frame)
+    again = fast_model.tag(frame)  # deterministic: the same input gives the same table
     pd.testing.assert_frame_equal(out, again)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=200), st.none(), st.integers()), max_size=20))
+def test_identifier_screening_on_arbitrary_text(values):
+    from yalomfactors.privacy import IDENTIFIER_KINDS, redact
+
+    found = check_identifiers(values)
+    assert set(found.columns) == {"row", "kind", "count"}
+    assert found["row"].between(0, max(len(values) - 1, 0)).all() and found["kind"].isin(IDENTIFIER_KINDS).all()
+    pd.testing.assert_frame_equal(found, check_identifiers(values))
+    redacted = apply_identifier_policy(pd.DataFrame({"text": pd.Series(values, dtype=object)}), policy="redact")
+    assert len(redacted) == len(values)
+    for before, after in zip(values, redacted["text"]):
+        if isinstance(before, str):
+            assert after == redact(before)
+        else:
+            assert after is before or (after != after and before != before)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
