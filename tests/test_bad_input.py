@@ -133,7 +133,7 @@ def test_mixed_encodings_are_read_and_reported(tmp_path, fast_model):
     [
         ("empty.csv", b"", "is empty"),
         ("header_only.csv", b"reflection_id,text\n", "has no rows"),
-        ("cut.csv", b'reflection_id,text\nr1,"I felt, less alone"\nr2,"and the gro', "looks truncated"),
+        ("cut.csv", b'reflection_id,text\nr1,"I felt, less alone"\nr2,"and the gro', "truncated"),
         ("cut.parquet", b"PAR1\x00\x00\x01", "could not read"),
     ],
 )
@@ -156,6 +156,13 @@ def test_cli_refuses_a_header_without_rows(tmp_path, capsys):
     GOOD.iloc[:0].to_excel(path, index=False)
     assert main(["tag", str(path), "--out", str(tmp_path / "out.xlsx"), "-q"]) == 1
     assert "has no rows" in capsys.readouterr().err
+
+
+def test_a_bare_quote_inside_an_unquoted_field_is_read(tmp_path, fast_model):
+    path = tmp_path / "inches.csv"
+    path.write_bytes(b"reflection_id,text\nr1,I am 5'2\" and felt small\nr2,fine today\n")
+    assert read_table(path)["text"].tolist() == ["I am 5'2\" and felt small", "fine today"]
+    assert tag_file(path, tmp_path / "out.csv", model=fast_model, n_jobs=1)["rows"] == 2
 
 
 def test_no_warning_for_clean_input(tmp_path, fast_model):

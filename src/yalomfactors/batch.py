@@ -71,14 +71,6 @@ def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataF
         raise InputFileError(f"input file {str(path)!r} does not exist; check the path")
     kind = FORMATS.get(path.suffix.lower())
     if kind == "csv":
-        from .io import _UNCLOSED_QUOTE
-
-        quotes = 0
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 24), b""):
-                quotes += block.count(b'"')
-        if quotes % 2:
-            raise InputFileError(_UNCLOSED_QUOTE.format(name=path.name))
         encoding, delimiter = _encoding_and_delimiter(path)
         encoding = "cp1252" if encoding == "cp1252" else "utf-8-sig"
         with pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
@@ -144,8 +136,8 @@ def _guarded(reader: Any, path: Path) -> Iterator[pd.DataFrame]:
             number += 1
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise InputFileError(
-            f"{path.name!r} could not be read past chunk {number} ({type(error).__name__}); the file may be "
-            "truncated, or mix encodings; re-export it"
+            f"{path.name!r} could not be read past chunk {number} ({type(error).__name__}); the file looks truncated "
+            "or malformed (a quote never closed, a row with extra fields); re-export it"
         ) from None
 
 

@@ -116,18 +116,10 @@ def _sniff_delimiter(sample: str) -> str | None:
     return best
 
 
-# In a well-formed CSV every quote character is paired (a quote inside a field is doubled), so an odd
-# count means a quoted field never ends: almost always a file cut off during export or copying.
-_UNCLOSED_QUOTE = ("{name!r} ends inside a quoted field (a quote is never closed); the file looks truncated. "
-                   "Export it again from the source.")
-
-
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputFileError(f"{path.name!r} is empty; export the reflections again")
-    if raw.count(b'"') % 2:
-        raise InputFileError(_UNCLOSED_QUOTE.format(name=path.name))
     text, _ = decode(raw)
     delimiter = _sniff_delimiter(text[:65536]) or ("\t" if path.suffix.lower() == ".tsv" else ",")
     try:
