@@ -1,6 +1,6 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by fourteen writers (W01-W06 and W09-W14 train,
+The texts were written one at a time by twenty writers (W01-W06 and W09-W20 train,
 W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
@@ -143,7 +143,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Fourteen writers (`W01`-`W14`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Twenty writers (`W01`-`W20`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
@@ -154,7 +154,10 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "  adults, veterans and faith groups; teens and young adults; second-language English; acute and",
         "  court-mandated settings; long narrative writers; structured clinic forms (most/least helpful,",
         "  critical-incident questions, lists). It added many hard negatives, above all for universality",
-        "  (negated, wished, other people's, differences noticed). The test split was not changed.",
+        "  (negated, wished, other people's, differences noticed). A third round (W15-W20, train only) added",
+        "  reported speech and other people's experience, sarcasm and grudging voices, the least-covered group",
+        "  types and online groups, very short and long multi-factor reflections, and the codebook's",
+        "  do-not-confuse boundaries. The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
         "- **Hard cases.** Writers marked hard negatives (`hard_case` negation, wish, topic_only, other_person,",
@@ -223,7 +226,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "- Written for the project, not collected from real groups: the voices are varied on purpose, but real",
         "  reflections will differ in ways this corpus cannot show. Validate on your own coded data.",
-        "- Fourteen writers and fourteen second coders; writer styles may still be learnable. Cross-validation grouped by",
+        "- Twenty writers and twenty second coders; writer styles may still be learnable. Cross-validation grouped by",
         "  writer, and the test split's separate writers, guard against reading that as skill.",
         "- English only; mostly North American and British usage, with some second-language English.",
     ]
