@@ -44,10 +44,14 @@ def test_lemmas_and_order_preserved():
 
 
 def _whole_text_tokens(text):
-    """Reference: the old path, spaCy's tokenizer over the whole normalised text."""
-    from yalomfactors.text import _doc_tokens
+    """Reference: the old path, spaCy's tokenizer over the whole normalised text, lemmas from its table."""
+    from spacy.attrs import LOWER
 
-    return _doc_tokens(get_nlp().tokenizer(normalize(text)))
+    from yalomfactors.text import _token_entry
+
+    doc = get_nlp().tokenizer(normalize(text))
+    entries = (_token_entry(key, doc.vocab.strings) for key in doc.to_array([LOWER]).ravel().tolist())
+    return [entry for entry in entries if entry is not None]
 
 
 def test_chunk_cache_tokenizes_like_spacy_on_whole_texts():

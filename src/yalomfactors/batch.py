@@ -23,6 +23,7 @@ import pandas as pd
 
 from .exceptions import InputFileError, SchemaError
 from .io import FORMATS, detect_columns, standardize
+from .privacy import apply_identifier_policy, check_identifiers, check_policy
 
 __all__ = ["tag_file", "iter_chunks"]
 
@@ -234,8 +235,7 @@ def tag_file(
         raise SchemaError("chunksize must be a positive number of rows")
     if not input_path.is_file():
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
-    if identifiers not in ("warn", "redact", "raise", "ignore"):
-        raise SchemaError(f"identifiers must be 'warn', 'redact', 'raise' or 'ignore'; got {identifiers!r}")
+    check_policy(identifiers)
     if not allow_duplicate_ids:
         _check_unique_ids(input_path, columns, chunksize)
     model = load_model() if model is None else model
@@ -297,8 +297,6 @@ def _init_worker(model: Any) -> None:
 
 def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifiers: str, first_row: int) -> tuple[dict[str, int], int]:
     """One chunk: identifier policy, tagging, part file. Returns status counts and rows flagged."""
-    from .privacy import apply_identifier_policy, check_identifiers
-
     flagged = 0
     if identifiers == "warn":  # counted here, one warning for the whole file at the end
         flagged = int(check_identifiers(frame, "text")["row"].nunique())

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import MissingExtraError, SchemaError
+from .privacy import check_policy
 from .schema import GROUP, MEMBER, SESSION
 
 __all__ = ["tag", "summarize_trends"]
@@ -98,8 +99,7 @@ def tag(
         raise SchemaError(f"no column {text_column!r}; found {list(map(str, ddf.columns))}; pass text_column=")
     reference = _reference(model)
     empty = ddf._meta.iloc[:0].copy()
-    if identifiers not in ("warn", "redact", "raise", "ignore"):
-        raise SchemaError(f"identifiers must be 'warn', 'redact', 'raise' or 'ignore'; got {identifiers!r}")
+    check_policy(identifiers)
     meta = _worker_model(reference).tag(empty, text_column=text_column, evidence=evidence, identifiers="ignore")
     return ddf.map_partitions(_tag_partition, reference, text_column, evidence, identifiers, meta=meta)
 

@@ -189,6 +189,12 @@ def redact(text: str) -> str:
     return "".join(out)
 
 
+def check_policy(policy: str) -> None:
+    """Raise :class:`SchemaError` unless ``policy`` is "warn", "redact", "raise" or "ignore"."""
+    if policy not in ("warn", "redact", "raise", "ignore"):
+        raise SchemaError(f"identifier policy must be 'warn', 'redact', 'raise' or 'ignore'; got {policy!r}")
+
+
 def apply_identifier_policy(
     frame: pd.DataFrame,
     text_column: str = "text",
@@ -200,8 +206,7 @@ def apply_identifier_policy(
     The warning and the error cite row positions (plus ``row_offset``, for a chunk of a larger
     file) and kinds only.
     """
-    if policy not in ("warn", "redact", "raise", "ignore"):
-        raise SchemaError(f"identifier policy must be 'warn', 'redact', 'raise' or 'ignore'; got {policy!r}")
+    check_policy(policy)
     if policy == "ignore":
         return frame
     found = check_identifiers(frame, text_column)

@@ -61,10 +61,11 @@ _EMPTY_ANSWERS = frozenset(
     {"", "n/a", "na", "n.a.", "none", "-", "--", ".", "nil", "no comment", "nothing", "x", "?"}
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Words as _WORD finds them: letters only, so contractions arrive in pieces ("didn", "t").
 _ENGLISH_HINTS = frozenset(
     "the a an and or but i me my we us our you it is was be been am are were to of in on at for "
     "with this that today group felt feel not no so just like about what when how really "
-    "he she they them his her their he's she's it's its will would can could do did didn't don't have has had "
+    "he she they them his her their its will would can could do did have has had "
     "get got more less much than then there here from up out after before next week weeks time back said say "
     "try gonna going again still too very all some any one two talk talked talking much tonight last new "
     "good bad better worse tired everyone everybody someone people who which if as by".split()

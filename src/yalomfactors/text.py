@@ -168,15 +168,6 @@ _CHUNK_CACHE: dict[str, _Chunk] = {}
 _CACHE_LIMIT = 500_000
 
 
-def _doc_tokens(doc: Any) -> list[tuple[str, str]]:
-    """(lower, lemma) of each non-whitespace token of a spaCy Doc."""
-    from spacy.attrs import LOWER
-
-    strings = doc.vocab.strings
-    entries = (_token_entry(key, strings) for key in doc.to_array([LOWER]).ravel().tolist())
-    return [entry for entry in entries if entry is not None]
-
-
 def _tokenize_chunks(chunks: Sequence[str]) -> None:
     """Tokenize chunks not seen before, all in one spaCy call, and cache their tokens.
 
