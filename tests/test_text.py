@@ -45,13 +45,11 @@ def test_lemmas_and_order_preserved():
 
 def _whole_text_tokens(text):
     """Reference: the old path, spaCy's tokenizer over the whole normalised text, lemmas from its table."""
-    from spacy.attrs import LOWER
+    from yalomfactors.text import _lemma_table
 
-    from yalomfactors.text import _token_entry
-
+    lemmas = _lemma_table()
     doc = get_nlp().tokenizer(normalize(text))
-    entries = (_token_entry(key, doc.vocab.strings) for key in doc.to_array([LOWER]).ravel().tolist())
-    return [entry for entry in entries if entry is not None]
+    return [(token.lower_, str(lemmas.get(token.lower, token.lower_)).lower()) for token in doc if not token.is_space]
 
 
 def test_chunk_cache_tokenizes_like_spacy_on_whole_texts():
@@ -66,7 +64,10 @@ def test_chunk_cache_tokenizes_like_spacy_on_whole_texts():
 # Emoticon characters are left out: spaCy's special-case matcher can join an emoticon across a
 # space when it tokenizes a whole text ("a:) :)a"); per chunk, ":)" stays one token. That is the one
 # known difference, pinned in test_chunk_tokens_keep_emoticons_whole below.
-_PIECES = list("ab.,!?'-; \t\nNP3[]é") + ["can't", "a.m.", " don't", "[NAME]", " P7 ", "U.S.", "e.g."]
+_PIECES = list("ab.,!?'-; \t\nNP3[]é") + [
+    "can't", "a.m.", " don't", "[NAME]", " P7 ", "U.S.", "e.g.", "Mr", "etc", "cannot", "Gonna", "vs", "I",
+    "OK", "Sept", "st", "x", "Hello", "lol",
+]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(max_size=60))
@@ -75,6 +76,39 @@ def test_chunk_cache_matches_whole_text_tokenization_on_arbitrary_strings(text):
     from yalomfactors.text import tokens
 
     assert tokens(text) == _whole_text_tokens(text)
+
+
+def _lookup_words():
+    import gzip
+    import json
+    from importlib.resources import files
+
+    table = json.loads(gzip.decompress((files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz").read_bytes()))
+    words = set(table) | set(table.values()) | set(get_nlp().tokenizer.rules)
+    return sorted(word for word in words if word.isascii() and word.isalpha())
+
+
+def test_plain_word_tokens_match_spacy_on_every_word_of_the_lemma_table():
+    # Words, capitalised and upper-case words, and words with one final mark are tokenized without
+    # spaCy unless they are one of spaCy's special cases ("cannot", "Mr.", "Sept."): checked here
+    # against spaCy itself on every word of the English lemma table.
+    from yalomfactors import text as text_module
+
+    words = _lookup_words()
+    assert len(words) > 30_000
+    marks = ("", ".", ",", "!", "?", ";", ":")
+    # Every word as it is, and in one of its capitalisations with one of the marks, in turn; every
+    # special case in every combination.
+    variants = words + [
+        (word, word.capitalize(), word.upper())[index % 3] + marks[index % 7] for index, word in enumerate(words)
+    ]
+    rules = sorted(rule for rule in get_nlp().tokenizer.rules if not any(char.isspace() for char in rule))
+    variants += [form + mark for rule in rules for form in (rule, rule.capitalize(), rule.upper()) for mark in marks]
+    text_module._CHUNK_CACHE.clear()
+    got = [[lower for entry in entries for lower, _ in entry[0]] for entries in text_module._chunked(variants)]
+    assert len(got) == len(variants)
+    expected = [[token.lower_ for token in doc if not token.is_space] for doc in get_nlp().tokenizer.pipe(variants)]
+    assert got == expected
 
 
 def test_chunk_tokens_keep_emoticons_whole():

@@ -96,19 +96,20 @@ def matrix_to_labels(matrix: np.ndarray, classes: Sequence[str] | None = None) -
     return [[classes[j] for j in np.flatnonzero(row)] for row in np.asarray(matrix)]
 
 
-def _as_texts(X: Any, max_chars: int) -> tuple[list[str], list[str]]:
-    """Return (texts to featurise, statuses). Non-strings become ''; long texts are cut."""
+def _texts(X: Any, max_chars: int) -> list[str]:
+    """Texts to featurise: non-strings become ''; long texts are cut."""
     if isinstance(X, pd.DataFrame):
         raise SchemaError("pass the text column (a Series or list of strings), not a whole DataFrame; use tag() for tables")
     if isinstance(X, str):
         raise SchemaError("X must be a sequence of texts, not a single string; wrap it in a list")
-    values = list(X)
-    statuses = [text_status(value, max_chars) for value in values]
-    texts = [
-        value[:max_chars] if isinstance(value, str) else ""
-        for value, status in zip(values, statuses)
-    ]
-    return texts, statuses
+    return [value[:max_chars] if isinstance(value, str) else "" for value in X]
+
+
+def _as_texts(X: Any, max_chars: int) -> tuple[list[str], list[str]]:
+    """Return (texts to featurise, statuses)."""
+    values = X if isinstance(X, (pd.DataFrame, str)) else list(X)
+    texts = _texts(values, max_chars)
+    return texts, [text_status(value, max_chars) for value in values]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -418,7 +419,7 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
     def _scores(self, X: Any) -> np.ndarray:
         """Base-model scores, (n, k, blocks): lexical, then embeddings when used."""
         self._check_fitted()
-        return self._text_scores(_as_texts(X, self.max_chars)[0])
+        return self._text_scores(_texts(X, self.max_chars))
 
     def _text_scores(self, texts: list[str]) -> np.ndarray:
         inputs = self._inputs(texts)

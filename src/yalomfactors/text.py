@@ -152,9 +152,8 @@ def _lemma_table() -> Any:
     return get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
 
 
-# (lower, lemma) per lower-case string id: token attributes are read as one array per doc and
-# each distinct word is looked up once per process, which keeps the hot path out of Python objects.
-_TOKEN_CACHE: dict[int, tuple[str, str] | None] = {}
+# (lower, lemma) per token string: each distinct token is looked up once per process.
+_TOKEN_CACHE: dict[str, tuple[str, str] | None] = {}
 # Tokens of each whitespace-separated chunk. spaCy's tokenizer splits on whitespace first and then
 # handles each chunk on its own (prefixes, suffixes, infixes, special cases), so a chunk always gives
 # the same tokens and is tokenized once per process. tests/test_text.py checks the result against
@@ -168,30 +167,65 @@ _CHUNK_CACHE: dict[str, _Chunk] = {}
 _CACHE_LIMIT = 500_000
 
 
-def _tokenize_chunks(chunks: Sequence[str]) -> None:
-    """Tokenize chunks not seen before, all in one spaCy call, and cache their tokens.
+# Chunks spaCy's English tokenizer leaves whole (letters only) or splits into a word and one final
+# punctuation mark, when neither the chunk nor the word is one of its special cases ("cannot",
+# "Mr.", "a."). Their tokens are built here without a spaCy call; tests/test_text.py checks them
+# against spaCy on the corpus, on every word of the lemma table and on random strings.
+_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+_WORD_AND_MARK = re.compile(r"([A-Za-z]*[a-z][a-z])([,.!?;:])")
 
-    The chunks are joined with newlines: spaCy keeps each newline as a token of its own, so no
-    prefix, suffix or special case can reach from one chunk into the next, and each chunk gets the
-    tokens it gets alone, at a twentieth of the cost of one call per chunk.
+
+@lru_cache(maxsize=1)
+def _special_cases() -> frozenset[str]:
+    return frozenset(get_nlp().tokenizer.rules)
+
+
+def _plain_tokens(part: str, special: frozenset[str]) -> tuple[str, ...] | None:
+    """The token strings spaCy gives ``part``, when it is a plain word (with one final mark)."""
+    if part in special:
+        return None
+    if _PLAIN_WORD.fullmatch(part):
+        return (part,)
+    match = _WORD_AND_MARK.fullmatch(part)
+    if match and match.group(1) not in special:
+        return match.groups()
+    return None
+
+
+def _tokenize_chunks(chunks: Sequence[str]) -> None:
+    """Tokenize chunks not seen before and cache their tokens.
+
+    Placeholders are replaced inside each chunk (``P3,`` becomes ``personplaceholder ,``; a
+    bracketed placeholder with spaces inside was replaced in the whole text by :func:`_split`).
+    Plain words are tokenized in Python; the rest go through one spaCy call, joined with newlines:
+    spaCy keeps each newline as a token of its own, so no prefix, suffix or special case can reach
+    from one piece into the next, and each piece gets the tokens it gets alone.
     """
     if not chunks:
         return
-    nlp = get_nlp()  # first: it imports spaCy without torch (see _import_spacy)
-    import numpy as np
-    from spacy.attrs import IDX, LOWER
-
-    shortened = [_REPEATS.sub(r"\1\1", chunk) for chunk in chunks]
-    starts = np.cumsum([0] + [len(chunk) + 1 for chunk in shortened[:-1]])
-    doc = nlp.tokenizer("\n".join(shortened))
-    owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
-    found: list[list[tuple[str, str]]] = [[] for _ in chunks]
-    for key, index in zip(doc.to_array([LOWER]).ravel().tolist(), owner.tolist()):
-        entry = _token_entry(key, doc.vocab.strings)
-        if entry is not None:
-            found[index].append(entry)
+    special = _special_cases()  # first: get_nlp() imports spaCy without torch (see _import_spacy)
+    pieces = [
+        [_REPEATS.sub(r"\1\1", part) for part in _PLACEHOLDER.sub(" personplaceholder ", chunk).split()]
+        if _MAY_HOLD_PLACEHOLDER(chunk)
+        else [_REPEATS.sub(r"\1\1", chunk)]
+        for chunk in chunks
+    ]
+    known: dict[str, tuple[str, ...]] = {}
+    unknown: list[str] = []
+    for parts in pieces:
+        for part in parts:
+            if part not in known:
+                found = _plain_tokens(part, special)
+                if found is None:
+                    unknown.append(part)
+                    known[part] = ()
+                else:
+                    known[part] = found
+    if unknown:
+        _spacy_tokens(unknown, known)
     room = _CACHE_LIMIT - len(_CHUNK_CACHE)
-    for chunk, entries in zip(chunks, found):
+    for chunk, parts in zip(chunks, pieces):
+        entries = [entry for part in parts for text in known[part] if (entry := _token_entry(text)) is not None]
         value: _Chunk = (
             tuple(entries),
             " ".join(lemma for lower, lemma in entries if lower not in _DROPPED),
@@ -204,22 +238,44 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
             room -= 1
 
 
-def _token_entry(key: int, strings: Any) -> tuple[str, str] | None:
-    if key in _TOKEN_CACHE:
-        return _TOKEN_CACHE[key]
-    lower = strings[key]
-    entry = None if lower.isspace() else (lower, str(_lemma_table().get(key, lower)).lower())
+def _spacy_tokens(parts: list[str], known: dict[str, tuple[str, ...]]) -> None:
+    """Fill ``known[part]`` with the token strings spaCy's tokenizer gives each part."""
+    import numpy as np
+    from spacy.attrs import IDX
+
+    starts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
+    doc = get_nlp().tokenizer("\n".join(parts))
+    owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
+    found: list[list[str]] = [[] for _ in parts]
+    for token, index in zip(doc, owner.tolist()):
+        found[index].append(token.text)
+    for part, texts in zip(parts, found):
+        known[part] = tuple(texts)
+
+
+def _token_entry(text: str) -> tuple[str, str] | None:
+    """(lower-case form, lemma) of one token; None for whitespace tokens."""
+    entry = _TOKEN_CACHE.get(text, False)
+    if entry is not False:
+        return entry  # type: ignore[return-value]
+    lower = text.lower()
+    entry = None if lower.isspace() else (lower, str(_lemma_table().get(lower, lower)).lower())
     if len(_TOKEN_CACHE) < _CACHE_LIMIT:
-        _TOKEN_CACHE[key] = entry
+        _TOKEN_CACHE[text] = entry
     return entry
 
 
 # Chunks met once the cache is full: kept only for the call that needed them.
 _OVERFLOW: dict[str, _Chunk] = {}
+_MAY_HOLD_PLACEHOLDER = re.compile(r"[\d\[]").search
 
 
 def _split(text: str) -> list[str]:
-    return _PLACEHOLDER.sub(" personplaceholder ", text).split()
+    # A bracketed placeholder may hold spaces ("[ NAME ]"), so it is replaced in the whole text;
+    # "P3" never does, and is replaced inside each chunk when the chunk is first tokenized.
+    if "[" in text:
+        text = _PLACEHOLDER.sub(" personplaceholder ", text)
+    return text.split()
 
 
 def _entries(chunks: list[str]) -> list[_Chunk]:
