@@ -45,9 +45,7 @@ def test_lemmas_and_order_preserved():
 
 def _whole_text_tokens(text):
     """Reference: the old path, spaCy's tokenizer over the whole normalised text, lemmas from its table."""
-    from yalomfactors.text import _lemma_table
-
-    lemmas = _lemma_table()
+    lemmas = get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # the pipeline's own table
     doc = get_nlp().tokenizer(normalize(text))
     return [(token.lower_, str(lemmas.get(token.lower, token.lower_)).lower()) for token in doc if not token.is_space]
 
@@ -86,6 +84,15 @@ def _lookup_words():
     table = json.loads(gzip.decompress((files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz").read_bytes()))
     words = set(table) | set(table.values()) | set(get_nlp().tokenizer.rules)
     return sorted(word for word in words if word.isascii() and word.isalpha())
+
+
+def test_lemma_table_is_the_lemmatizer_pipe_table():
+    from yalomfactors.text import _lemma_table
+
+    table = get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    words = _lemma_table()
+    assert len(words) == len(table) > 30_000
+    assert all(table.get(word) == lemma for word, lemma in words.items())
 
 
 def test_plain_word_tokens_match_spacy_on_every_word_of_the_lemma_table():

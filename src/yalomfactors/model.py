@@ -25,16 +25,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from . import codebook
+from ._imports import import_sklearn_base
 from .exceptions import NotFittedError, SchemaError, UnknownFactorError
 from .features import NgramTfidf
 from .schema import MAX_CHARS, STATUS, text_status
 from .text import analyze, normalize
 
 if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator, ClassifierMixin
     from sklearn.feature_extraction.text import TfidfVectorizer
+else:
+    _sklearn_base = import_sklearn_base()
+    BaseEstimator, ClassifierMixin = _sklearn_base.BaseEstimator, _sklearn_base.ClassifierMixin
 
 # scikit-learn's text, linear-model and model-selection modules are imported where they are used,
 # in fit() and on the fallback path: tagging with a loaded model needs none of them, and leaving

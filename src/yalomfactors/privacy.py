@@ -106,7 +106,7 @@ def _name_list() -> frozenset[str]:
 
     from .text import _lemma_table
 
-    lemmas = _lemma_table()  # builds the pipeline, importing spaCy the way text.get_nlp does (no torch)
+    lemmas = _lemma_table()  # imports spaCy the way the text module does (no torch)
     from spacy.lang.en.stop_words import STOP_WORDS
 
     names: set[str] = set()

@@ -62,21 +62,31 @@ def _import_spacy() -> Any:
         and "torch" not in sys.modules
         and os.environ.get("YALOMFACTORS_SPACY_TORCH", "") not in {"1", "true", "yes"}
     )
-    if not hide:
-        import spacy
+    from ._imports import import_spacy_without_cli
 
-        return spacy
+    if not hide:
+        return import_spacy_without_cli()
     sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
     try:
-        import spacy
+        spacy = import_spacy_without_cli()
     finally:
         del sys.modules["torch"]
     return spacy
 
 
 @lru_cache(maxsize=1)
+def _blank() -> Any:
+    """``spacy.blank("en")``: the tokenizer tagging uses; built once per process."""
+    return _import_spacy().blank("en")
+
+
+@lru_cache(maxsize=1)
 def get_nlp() -> Any:
     """Return the shared spaCy pipeline, building it on first use.
+
+    Tagging itself needs only the pipeline's tokenizer and the lemma table it loads, which
+    :mod:`yalomfactors.text` reads directly (see :func:`_lemma_table`); this full pipeline serves
+    :meth:`~yalomfactors.FactorTagger.explain` and anyone who wants spaCy documents.
 
     Returns
     -------
@@ -88,8 +98,7 @@ def get_nlp() -> Any:
     ImportError
         If spaCy or ``spacy-lookups-data`` is not installed.
     """
-    spacy = _import_spacy()
-    nlp = spacy.blank("en")
+    nlp = _blank()
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
@@ -148,8 +157,20 @@ def _features(tokens: Iterable[tuple[str, str]]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _lemma_table() -> Any:
-    return get_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+def _lemma_table() -> dict[str, str]:
+    """English lemma lookup table of ``spacy-lookups-data``, word -> lemma.
+
+    The same file spaCy's lookup lemmatizer loads (tests/test_text.py checks every entry against
+    the pipeline's table), read directly as a plain dict: ten times quicker than initialising the
+    lemmatizer, which hashes every key.
+    """
+    import gzip
+    import json
+    from importlib.resources import files
+
+    _blank()  # imports spaCy first, without torch (see _import_spacy)
+    data = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
+    return dict(json.loads(gzip.decompress(data.read_bytes())))
 
 
 # (lower, lemma) per token string: each distinct token is looked up once per process.
@@ -177,7 +198,7 @@ _WORD_AND_MARK = re.compile(r"([A-Za-z]*[a-z][a-z])([,.!?;:])")
 
 @lru_cache(maxsize=1)
 def _special_cases() -> frozenset[str]:
-    return frozenset(get_nlp().tokenizer.rules)
+    return frozenset(_blank().tokenizer.rules)
 
 
 def _plain_tokens(part: str, special: frozenset[str]) -> tuple[str, ...] | None:
@@ -203,7 +224,7 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
     """
     if not chunks:
         return
-    special = _special_cases()  # first: get_nlp() imports spaCy without torch (see _import_spacy)
+    special = _special_cases()  # first: _blank() imports spaCy without torch (see _import_spacy)
     pieces = [
         [_REPEATS.sub(r"\1\1", part) for part in _PLACEHOLDER.sub(" personplaceholder ", chunk).split()]
         if _MAY_HOLD_PLACEHOLDER(chunk)
@@ -244,7 +265,7 @@ def _spacy_tokens(parts: list[str], known: dict[str, tuple[str, ...]]) -> None:
     from spacy.attrs import IDX
 
     starts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
-    doc = get_nlp().tokenizer("\n".join(parts))
+    doc = _blank().tokenizer("\n".join(parts))
     owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
     found: list[list[str]] = [[] for _ in parts]
     for token, index in zip(doc, owner.tolist()):
@@ -259,7 +280,7 @@ def _token_entry(text: str) -> tuple[str, str] | None:
     if entry is not False:
         return entry  # type: ignore[return-value]
     lower = text.lower()
-    entry = None if lower.isspace() else (lower, str(_lemma_table().get(lower, lower)).lower())
+    entry = None if lower.isspace() else (lower, _lemma_table().get(lower, lower).lower())
     if len(_TOKEN_CACHE) < _CACHE_LIMIT:
         _TOKEN_CACHE[text] = entry
     return entry
@@ -328,12 +349,18 @@ def process_context() -> Any:
     return multiprocessing.get_context("fork" if fork else "spawn")
 
 
+def _warm() -> None:
+    """Build the tokenizer and load the lemma table (worker start-up)."""
+    _special_cases()
+    _lemma_table()
+
+
 @lru_cache(maxsize=4)
 def _pool(workers: int) -> Any:
     import atexit
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=get_nlp)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=process_context(), initializer=_warm)
     atexit.register(pool.shutdown, wait=False, cancel_futures=True)
     return pool
 
