@@ -1,6 +1,6 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by twenty writers (W01-W06 and W09-W20 train,
+The texts were written one at a time by twenty-six writers (W01-W06 and W09-W26 train,
 W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
@@ -143,7 +143,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Twenty writers (`W01`-`W20`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Twenty-six writers (`W01`-`W26`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
@@ -157,7 +157,13 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "  (negated, wished, other people's, differences noticed). A third round (W15-W20, train only) added",
         "  reported speech and other people's experience, sarcasm and grudging voices, the least-covered group",
         "  types and online groups, very short and long multi-factor reflections, and the codebook's",
-        "  do-not-confuse boundaries. The test split was not changed.",
+        "  do-not-confuse boundaries. A fourth round (W21-W26, train only) added the confusions that",
+        "  writer-grouped cross-validation on the train split showed the models still made: sameness in other",
+        "  senses (coincidences, logistics, shared complaints) and differences noticed, read as universality;",
+        "  feedback given, rejected or wished for, advice and skills practice, read as interpersonal learning;",
+        "  wishes, plans and other people's progress read as hope; catharsis and other members' risks read as",
+        "  corrective emotional experience; each with true positives that use the same kinds of words.",
+        "  The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
         "- **Hard cases.** Writers marked hard negatives (`hard_case` negation, wish, topic_only, other_person,",
