@@ -101,3 +101,19 @@ def test_the_sample_export_and_corpus_are_clean():
     assert check_identifiers(load_sample()).empty
     flagged = check_identifiers(load_corpus())
     assert len(flagged) <= 0.01 * len(load_corpus()), flagged.groupby("kind").size().to_dict()
+
+
+def test_shipped_name_list_is_the_faker_build():
+    # The screen reads data/person_names.txt; it must be what scripts/build_name_list.py builds.
+    faker = pytest.importorskip("faker")
+    from importlib.resources import files
+
+    from yalomfactors.privacy import _name_list, build_name_list
+
+    header = (files("yalomfactors") / "data" / "person_names.txt").read_text(encoding="utf-8").splitlines()[1]
+    shipped, built = _name_list(), build_name_list()
+    assert len(shipped) > 5_000
+    if f"Faker {faker.VERSION} " in header:
+        assert shipped == built
+    else:  # another Faker release: its name lists move a little, never wholesale
+        assert len(shipped & built) >= 0.9 * len(shipped)

@@ -67,7 +67,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     """Likely personal names.
 
     A capitalised word that is not at the start of a sentence and is in the first-name or surname
-    lists of Faker's person providers (a maintained registry package), unless it is also an ordinary
+    lists of Faker's person providers (a snapshot shipped with the package; see
+    :func:`build_name_list`), unless it is also an ordinary
     English word ("Hope", "Will", "Grace"); a run of capitalised words ("Mike Davis") is one name when
     any of its words is listed, even at a sentence start. A title followed by a capitalised word
     ("Dr. Patel") is always a name.
@@ -100,8 +101,25 @@ _NOT_NAMES = frozenset(
 )
 
 
+_NAMES_FILE = "person_names.txt"
+
+
 @lru_cache(maxsize=1)
 def _name_list() -> frozenset[str]:
+    """Lower-case personal names screened for: the list shipped in ``data/person_names.txt``."""
+    from importlib.resources import files
+
+    text = (files("yalomfactors") / "data" / _NAMES_FILE).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def build_name_list() -> frozenset[str]:
+    """Build the name list from Faker's person providers (``scripts/build_name_list.py``).
+
+    First names and surnames of :data:`_NAME_LOCALES`, lower-cased, single words of three letters
+    or more, minus every English word of the lemma table, spaCy's stop words and
+    :data:`_NOT_NAMES`. Needs ``faker`` (a test dependency); tagging reads the shipped list.
+    """
     import importlib
 
     from .text import _lemma_table
@@ -113,7 +131,7 @@ def _name_list() -> frozenset[str]:
     for locale in _NAME_LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except ImportError:
+        except ImportError:  # a locale this Faker version does not have
             continue
         for attribute in ("first_names", "last_names", "first_names_male", "first_names_female"):
             names.update(str(n).lower() for n in getattr(provider, attribute, ()) if " " not in str(n))
