@@ -117,3 +117,54 @@ def test_shipped_name_list_is_the_faker_build():
         assert shipped == built
     else:  # another Faker release: its name lists move a little, never wholesale
         assert len(shipped & built) >= 0.9 * len(shipped)
+
+
+def _find_every_pattern(text):
+    """Reference: every pattern on every text, every capitalised run checked (no shortcuts)."""
+    from yalomfactors import privacy
+
+    found = [(kind, m.start(), m.end()) for kind, pattern in privacy._PATTERNS.items() for m in pattern.finditer(text)]
+    names = privacy._name_list()
+    spans = [m.span() for m in privacy._TITLES.finditer(text)]
+    for match in privacy._CAPITALISED_RUN.finditer(text):
+        cursor = match.start() - 1
+        while cursor >= 0 and text[cursor].isspace():
+            cursor -= 1
+        sentence_start = cursor < 0 or text[cursor] in ".!?\"'(:;"
+        words = match.group(0).split()
+        if not (sentence_start and len(words) == 1) and any(word.lower() in names for word in words):
+            spans.append(match.span())
+    return found + [("person_name", start, end) for start, end in spans]
+
+
+def _screening_texts():
+    import json
+    from pathlib import Path
+
+    from yalomfactors import load_corpus, load_sample
+
+    path = Path(__file__).parent / "data" / "identifier_screening.jsonl"
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts + load_corpus()["text"].tolist() + [t for t in load_sample()["text"] if isinstance(t, str)]
+
+
+def test_pattern_shortcuts_find_what_every_pattern_finds():
+    from yalomfactors.privacy import _find
+
+    texts = _screening_texts()
+    assert sum(bool(_find(text)) for text in texts) > 100
+    assert [_find(text) for text in texts] == [_find_every_pattern(text) for text in texts]
+
+
+_ID_PIECES = ["555-201-3344", " 07700 900123", "+44 20 7946 0958", "DOB 04/12/1987", "born 3rd March 1990", "b. 1.2.33",
+              "MRN 88123456", "case 5", "123-45-6789", "QQ 12 34 56 C", "42 Maple Grove Road", "@quiet_river", "a@b.org",
+              "www.x.io", "site.COM/path", "HTTPS://X", " Mike Davis", " Dr. Patel", ". Hope", " Sarah", "٣٤٥", "١٢٣٤٥٦٧",
+              " D.O.B. ", "Born", " 12 ", "\n", ", ", "ſ", "K"]
+
+
+@given(st.lists(st.sampled_from(_ID_PIECES), max_size=12).map("".join))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_pattern_shortcuts_on_arbitrary_mixtures(text):
+    from yalomfactors.privacy import _find
+
+    assert _find(text) == _find_every_pattern(text)

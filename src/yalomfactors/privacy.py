@@ -75,6 +75,9 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     """
     names = _name_list()
     spans = [m.span() for m in _TITLES.finditer(text)]
+    # Every word of a capitalised run is itself a _WORD match: with none of them listed, no run is a name.
+    if not any(word.lower() in names for word in _WORD.findall(text)):
+        return spans
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).split()
         cursor = match.start() - 1
@@ -143,22 +146,35 @@ def build_name_list() -> frozenset[str]:
 # address ending): a necessary condition checked in one fast pass, so results are the same and most
 # texts skip most patterns.
 _DIGIT = re.compile(r"\d")
-_WEBBY = re.compile(r"https?://|www\.|\.(?:com|org|net|edu|gov|io|info|health|uk|ca|au|us|nz|ie)\b", re.I)
-_NEEDS: dict[str, Any] = {
-    "email": lambda text: "@" in text,
-    "social_handle": lambda text: "@" in text,
-    "url": lambda text: _WEBBY.search(text) is not None,
-    "phone": lambda text: _DIGIT.search(text) is not None,
-    "date_of_birth": lambda text: _DIGIT.search(text) is not None,
-    "record_number": lambda text: _DIGIT.search(text) is not None,
-    "street_address": lambda text: _DIGIT.search(text) is not None,
-}
+_TLDS = ("com", "org", "net", "edu", "gov", "io", "info", "health", "uk", "ca", "au", "us", "nz", "ie")
+_WEBBY = re.compile(r"https?://|www\.|\.(?:" + "|".join(_TLDS) + r")\b", re.I)
+# For ASCII texts the same conditions are substring tests on the lower-cased text, and digit counts:
+# a phone number holds at least 7 digits, a date of birth at least 4 and one of its cue words.
+_WEB_HINTS = ("http://", "https://", "www.") + tuple("." + tld for tld in _TLDS)
+_BIRTH_HINTS = ("dob", "d.o", "do.b", "born", "birth", "b.")
+
+
+def _needs(text: str) -> dict[str, bool]:
+    """Which patterns can match ``text`` at all: a necessary condition for each, checked cheaply."""
+    if text.isascii():
+        digits = sum(map(text.count, "0123456789"))
+        lowered = text.lower()
+        web = any(hint in lowered for hint in _WEB_HINTS)
+        birth = digits >= 4 and any(hint in lowered for hint in _BIRTH_HINTS)
+    else:  # \d and re.I reach beyond ASCII: keep to the patterns' own terms
+        digits = len(_DIGIT.findall(text))
+        web = _WEBBY.search(text) is not None
+        birth = digits >= 4
+    at = "@" in text
+    return {"email": at, "social_handle": at, "url": web, "phone": digits >= 7, "date_of_birth": birth,
+            "record_number": digits >= 1, "street_address": digits >= 1}
 
 
 def _find(text: str) -> list[tuple[str, int, int]]:
     found = []
+    needs = _needs(text)
     for kind, pattern in _PATTERNS.items():
-        if _NEEDS[kind](text):
+        if needs[kind]:
             found += [(kind, m.start(), m.end()) for m in pattern.finditer(text)]
     found += [("person_name", start, end) for start, end in _name_spans(text)]
     return found
