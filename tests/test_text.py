@@ -109,12 +109,13 @@ def test_plain_word_tokens_match_spacy_on_every_word_of_the_lemma_table():
     variants = words + [
         (word, word.capitalize(), word.upper())[index % 3] + marks[index % 7] for index, word in enumerate(words)
     ]
+    variants += [str(number) for number in range(2_001)] + ["007", "0123456789", "99999999999", "1st", "2nd."]
     rules = sorted(rule for rule in get_nlp().tokenizer.rules if not any(char.isspace() for char in rule))
     variants += [form + mark for rule in rules for form in (rule, rule.capitalize(), rule.upper()) for mark in marks]
     text_module._CHUNK_CACHE.clear()
     got = [[lower for entry in entries for lower, _ in entry[0]] for entries in text_module._chunked(variants)]
     assert len(got) == len(variants)
-    expected = [[token.lower_ for token in doc if not token.is_space] for doc in get_nlp().tokenizer.pipe(variants)]
+    expected = [[token.lower_ for token in doc if not token.is_space] for doc in get_nlp().tokenizer.pipe(map(normalize, variants))]
     assert got == expected
 
 

@@ -188,23 +188,31 @@ _CHUNK_CACHE: dict[str, _Chunk] = {}
 _CACHE_LIMIT = 500_000
 
 
-# Chunks spaCy's English tokenizer leaves whole (letters only) or splits into a word and one final
-# punctuation mark, when neither the chunk nor the word is one of its special cases ("cannot",
-# "Mr.", "a."). Their tokens are built here without a spaCy call; tests/test_text.py checks them
-# against spaCy on the corpus, on every word of the lemma table and on random strings.
-_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+# Chunks spaCy's English tokenizer leaves whole (letters only, or digits only) or splits into a word
+# and one final punctuation mark, and chunks that are one of its special cases ("cannot" -> "can",
+# "not"): their tokens are built here without a spaCy call. (A special case followed by a mark is
+# left to spaCy, which may join the mark to the special case's last token: "whend." -> "when", "d.".)
+# tests/test_text.py checks them against spaCy on the corpus, on every word of the lemma table and
+# every special case with each mark, and on random strings.
+_PLAIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
 _WORD_AND_MARK = re.compile(r"([A-Za-z]*[a-z][a-z])([,.!?;:])")
 
 
 @lru_cache(maxsize=1)
-def _special_cases() -> frozenset[str]:
-    return frozenset(_blank().tokenizer.rules)
+def _special_cases() -> dict[str, tuple[str, ...]]:
+    """spaCy's tokenizer special cases (no whitespace in them): chunk -> its token strings."""
+    rules = _blank().tokenizer.rules  # first: imports spaCy without torch (see _import_spacy)
+    from spacy.attrs import ORTH
+
+    return {chunk: tuple(token[ORTH] for token in tokens) for chunk, tokens in rules.items() if not any(c.isspace() for c in chunk)}
 
 
-def _plain_tokens(part: str, special: frozenset[str]) -> tuple[str, ...] | None:
-    """The token strings spaCy gives ``part``, when it is a plain word (with one final mark)."""
-    if part in special:
-        return None
+def _plain_tokens(part: str, special: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The token strings spaCy gives ``part``, when it is a plain word (with one final mark) or a
+    special case; None otherwise."""
+    found = special.get(part)
+    if found is not None:
+        return found
     if _PLAIN_WORD.fullmatch(part):
         return (part,)
     match = _WORD_AND_MARK.fullmatch(part)
@@ -319,9 +327,14 @@ def tokens(text: str) -> list[tuple[str, str]]:
 
 
 def _text_features(entries: list[_Chunk]) -> str:
-    if any(entry[2] for entry in entries):
-        return _features([token for entry in entries for token in entry[0]])
-    return " ".join([entry[1] for entry in entries if entry[1]])
+    # Up to the first chunk that can open a scope, no scope is open and "no"/"if" (themselves
+    # openers) cannot precede it, so those chunks' plain features are what _features would build;
+    # the token-by-token pass starts at that chunk.
+    first = next((index for index, entry in enumerate(entries) if entry[2]), None)
+    if first is None:
+        return " ".join([entry[1] for entry in entries if entry[1]])
+    rest = _features([token for entry in entries[first:] for token in entry[0]])
+    return " ".join([entry[1] for entry in entries[:first] if entry[1]] + ([rest] if rest else []))
 
 
 def analyze_one(text: str) -> str:
