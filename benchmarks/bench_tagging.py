@@ -1,6 +1,6 @@
 """Tagging throughput of the built-in models against a bare TF-IDF + logistic regression baseline.
 
-Run:  python benchmarks/bench_tagging.py [--n 20000] [--accurate-n 2000]
+Run:  python benchmarks/bench_tagging.py [--n 20000] [--accurate-n 2000] [--cold-runs 5]
 
 Prints reflections per second for each, on the same texts in the same run, and the
 cold-start time of loading "fast" and tagging 500 reflections in a fresh process.
@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--accurate-n", type=int, default=2_000)
+    parser.add_argument("--cold-runs", type=int, default=5)
     args = parser.parse_args()
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -82,9 +83,9 @@ def main() -> None:
     code = ("import time; t=time.perf_counter(); import yalomfactors as y; m=y.load_model('fast'); "
             "d=y.load_corpus()['text'].head(500).tolist(); m.tag(d); print(time.perf_counter()-t)")
     colds = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                  env={**os.environ}).stdout.strip()) for _ in range(3)]
+                                  env={**os.environ}).stdout.strip()) for _ in range(args.cold_runs)]
     print(f"cold start: import, load 'fast' and tag 500 reflections: {', '.join(f'{c:.2f}' for c in colds)} s "
-          f"(3 fresh processes)")
+          f"({args.cold_runs} fresh processes; median {float(np.median(colds)):.2f} s, slowest {max(colds):.2f} s)")
 
     if encoder_available():
         accurate = load_model("accurate")

@@ -270,14 +270,16 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
 def _spacy_tokens(parts: list[str], known: dict[str, tuple[str, ...]]) -> None:
     """Fill ``known[part]`` with the token strings spaCy's tokenizer gives each part."""
     import numpy as np
-    from spacy.attrs import IDX
+    from spacy.attrs import IDX, ORTH
 
     starts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
     doc = _blank().tokenizer("\n".join(parts))
-    owner = np.searchsorted(starts, doc.to_array([IDX]).ravel(), side="right") - 1
+    columns = doc.to_array([IDX, ORTH])  # one array for the whole doc: no Token objects
+    owner = np.searchsorted(starts, columns[:, 0], side="right") - 1
+    strings = doc.vocab.strings
     found: list[list[str]] = [[] for _ in parts]
-    for token, index in zip(doc, owner.tolist()):
-        found[index].append(token.text)
+    for key, index in zip(columns[:, 1].tolist(), owner.tolist()):
+        found[index].append(strings[key])
     for part, texts in zip(parts, found):
         known[part] = tuple(texts)
 
