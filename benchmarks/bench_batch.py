@@ -10,7 +10,7 @@ prints the start-up time, the tagging time and reflections per second of tag_fil
 tag, write, join), the whole wall time with its own rate, and peak resident memory: the main
 process's own high-water mark (VmHWM; Linux), and the largest worker's (which counts the pages it
 shares with the main process at fork). A run at 10k rows lasts one or two seconds, where this
-machine's run-to-run swings are as large as the effects measured, so inputs up to 10k rows run five
+machine's run-to-run swings are as large as the effects measured, so inputs up to 10k rows run seven
 times and up to 100k three times, each in a fresh process (1 and 2 jobs alternating), and the
 median is used for the ratios; every run is printed.
 """
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--identifiers", default="warn", choices=["warn", "redact", "ignore"])
     parser.add_argument("--repeats", type=int, default=None,
-                        help="fresh-process runs per setting, median reported (default: 5 up to 10k rows, 3 up to 100k, then 1)")
+                        help="fresh-process runs per setting, median reported (default: 7 up to 10k rows, 3 up to 100k, then 1)")
     args = parser.parse_args()
 
     import numpy as np
@@ -70,7 +70,7 @@ def main() -> None:
                           "session_number": rng.integers(1, 16, size), "member_id": rng.integers(0, 5000, size),
                           "text": texts[rng.integers(0, len(texts), size)]}).to_csv(source, index=False)
             runs: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
-            repeats = args.repeats or (5 if size <= 10_000 else 3 if size <= 100_000 else 1)
+            repeats = args.repeats or (7 if size <= 10_000 else 3 if size <= 100_000 else 1)
             for repeat in range(repeats):  # 1 and 2 jobs alternate, so a slow spell of the machine hits both
                 for jobs in args.jobs:
                     out = Path(folder) / f"out_{size}_{jobs}.csv"

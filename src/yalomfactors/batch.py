@@ -307,6 +307,18 @@ def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifie
     return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}, flagged
 
 
+def _warm_up(model: Any, path: Path, evidence: bool, identifiers: str) -> None:
+    """Run one made-up row through the whole chunk path (screen, tag, write a part) in this process,
+    so that forked workers inherit everything it builds or imports on first use (the tokenizer,
+    vocabulary index and name list; pandas' and pyarrow's writers) instead of each paying for it."""
+    _init_worker(model)
+    try:
+        _screen_tag_write(pd.DataFrame({"text": ["Warm up: nothing to tag here."]}), path, evidence, identifiers, 0)
+    finally:
+        _WORKER.clear()
+        path.unlink(missing_ok=True)
+
+
 def _tag_chunks(
     chunks: Iterator[pd.DataFrame], model: Any, columns: Mapping[str, str | None] | None, parts_dir: Path, suffix: str,
     parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
@@ -325,7 +337,7 @@ def _tag_chunks(
     if workers > 1:
         context = process_context()
         if context.get_start_method() == "fork":
-            model.tag(["warm up"], identifiers="ignore")  # forked workers inherit the built tokenizer and vocabulary index
+            _warm_up(model, parts_dir / f"warm-up{suffix}", evidence, identifiers)
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
     else:
         _init_worker(model)

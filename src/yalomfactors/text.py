@@ -104,6 +104,11 @@ def get_nlp() -> Any:
     return nlp
 
 
+def _shorten(text: str) -> str:
+    """Runs of a repeated character shortened to two ("soooo" -> "soo")."""
+    return _REPEATS.sub(r"\1\1", text) if _REPEATS.search(text) else text
+
+
 def normalize(text: str) -> str:
     """Normalise one text before tokenising.
 
@@ -234,9 +239,9 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
         return
     special = _special_cases()  # first: _blank() imports spaCy without torch (see _import_spacy)
     pieces = [
-        [_REPEATS.sub(r"\1\1", part) for part in _PLACEHOLDER.sub(" personplaceholder ", chunk).split()]
+        [_shorten(part) for part in _PLACEHOLDER.sub(" personplaceholder ", chunk).split()]
         if _MAY_HOLD_PLACEHOLDER(chunk)
-        else [_REPEATS.sub(r"\1\1", chunk)]
+        else [_shorten(chunk)]
         for chunk in chunks
     ]
     known: dict[str, tuple[str, ...]] = {}
