@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import threading
 import types
 from typing import Any
 
@@ -45,16 +46,24 @@ def defer(name: str) -> None:
     # reads the package's __path__ first, and so runs the package's own code first, as usual.
     path = module.__dict__.pop("__path__", None)
     state = {"loading": False}
+    lock = threading.RLock()  # a second thread waits for the first to finish running the module
 
     def __getattr__(attribute: str) -> Any:
-        if state["loading"]:  # read while the module's own code runs: not defined yet
-            raise AttributeError(f"partially initialized module {name!r} has no attribute {attribute!r}")
-        state["loading"] = True
-        if path is not None:
-            module.__path__ = path
-        try:
-            loader.exec_module(module)
-        finally:
+        with lock:
+            if module.__dict__.get("__getattr__") is not __getattr__:  # run meanwhile by another thread
+                return getattr(module, attribute)
+            if state["loading"]:  # read while the module's own code runs: not defined yet
+                raise AttributeError(f"partially initialized module {name!r} has no attribute {attribute!r}")
+            state["loading"] = True
+            if path is not None:
+                module.__path__ = path
+            try:
+                loader.exec_module(module)
+            except BaseException:
+                state["loading"] = False
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]  # as a failed import does; the next import tries afresh
+                raise
             if module.__dict__.get("__getattr__") is __getattr__:
                 del module.__dict__["__getattr__"]
         return getattr(module, attribute)
