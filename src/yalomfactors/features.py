@@ -37,30 +37,31 @@ class NgramTfidf:
     """
 
     def __init__(self, terms: Sequence[str], idf: np.ndarray) -> None:
-        parts = [term.split(" ") for term in terms]
-        words: dict[str, int] = {}
-        for part in parts:
-            for word in part:
-                words.setdefault(word, len(words))
-        self.max_n = max((len(part) for part in parts), default=1)
+        # One flat list of words and a count per term (no list per term: building tens of thousands
+        # of small lists set off full garbage collections over the whole process).
+        flat = " ".join(terms).split(" ") if len(terms) else []
+        lengths = np.fromiter((term.count(" ") + 1 for term in terms), dtype=np.int64, count=len(terms))
+        # Word ids in order of first appearance; an n-gram's key is its word ids in base len(words) + 1.
+        words = {word: index for index, word in enumerate(dict.fromkeys(flat))}
+        ids = np.fromiter(map(words.__getitem__, flat), dtype=np.int64, count=len(flat))
+        starts = np.cumsum(lengths) - lengths
+        self.max_n = int(lengths.max()) if len(terms) else 1
         self.base = len(words) + 1
         if self.base ** self.max_n >= 2**62:
             raise ValueError("vocabulary too large for 64-bit n-gram keys")
-        by_order: dict[int, list[tuple[int, int]]] = {}
-        for column, part in enumerate(parts):
-            key = 0
-            for word in part:
-                key = key * self.base + words[word]
-            by_order.setdefault(len(part), []).append((key, column))
         self.keys: dict[int, np.ndarray] = {}
         self.columns: dict[int, np.ndarray] = {}
-        for order, pairs in by_order.items():
-            pairs.sort()
-            self.keys[order] = np.array([key for key, _ in pairs], dtype=np.int64)
-            self.columns[order] = np.array([column for _, column in pairs], dtype=np.int64)
+        for order in np.unique(lengths).tolist():
+            columns = np.flatnonzero(lengths == order)
+            keys = np.zeros(len(columns), dtype=np.int64)
+            for offset in range(order):
+                keys = keys * self.base + ids[starts[columns] + offset]
+            by_key = np.argsort(keys, kind="stable")
+            self.keys[order] = keys[by_key]
+            self.columns[order] = columns[by_key]
         self.words = words
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.n_features = len(parts)
+        self.n_features = len(terms)
 
     def transform(self, documents: Sequence[str]) -> sp.csr_matrix:
         """TF-IDF matrix (float32 CSR, one row per document) of whitespace-tokenised documents."""
