@@ -125,10 +125,12 @@ def build_name_list() -> frozenset[str]:
     """
     import importlib
 
-    from .text import _lemma_table
+    from .text import _import_spacy, _lemma_table
 
-    lemmas = _lemma_table()  # imports spaCy the way the text module does (no torch)
+    _import_spacy()  # first, so spaCy loads the way the text module loads it (no torch)
     from spacy.lang.en.stop_words import STOP_WORDS
+
+    lemmas = _lemma_table()
 
     names: set[str] = set()
     for locale in _NAME_LOCALES:

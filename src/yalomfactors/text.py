@@ -104,6 +104,11 @@ def get_nlp() -> Any:
     return nlp
 
 
+def _placeholders(text: str) -> str:
+    """Anonymisation placeholders replaced by `` personplaceholder ``."""
+    return _PLACEHOLDER.sub(" personplaceholder ", text)
+
+
 def _shorten(text: str) -> str:
     """Runs of a repeated character shortened to two ("soooo" -> "soo")."""
     return _REPEATS.sub(r"\1\1", text) if _REPEATS.search(text) else text
@@ -117,9 +122,7 @@ def normalize(text: str) -> str:
     a clinic used; runs of a repeated character are shortened ("soooo" -> "soo");
     whitespace is collapsed.
     """
-    text = _PLACEHOLDER.sub(" personplaceholder ", text)
-    text = _REPEATS.sub(r"\1\1", text)
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _shorten(_placeholders(text))).strip()
 
 
 # Scope breaks that are words are kept as features; punctuation breaks are dropped.
@@ -166,14 +169,13 @@ def _lemma_table() -> dict[str, str]:
     """English lemma lookup table of ``spacy-lookups-data``, word -> lemma.
 
     The same file spaCy's lookup lemmatizer loads (tests/test_text.py checks every entry against
-    the pipeline's table), read directly as a plain dict: ten times quicker than initialising the
-    lemmatizer, which hashes every key.
+    the pipeline's table), read directly as a plain dict, without spaCy: ten times quicker than
+    initialising the lemmatizer, which hashes every key.
     """
     import gzip
     import json
     from importlib.resources import files
 
-    _blank()  # imports spaCy first, without torch (see _import_spacy)
     data = files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
     return dict(json.loads(gzip.decompress(data.read_bytes())))
 
@@ -239,7 +241,7 @@ def _tokenize_chunks(chunks: Sequence[str]) -> None:
         return
     special = _special_cases()  # first: _blank() imports spaCy without torch (see _import_spacy)
     pieces = [
-        [_shorten(part) for part in _PLACEHOLDER.sub(" personplaceholder ", chunk).split()]
+        [_shorten(part) for part in _placeholders(chunk).split()]
         if _MAY_HOLD_PLACEHOLDER(chunk)
         else [_shorten(chunk)]
         for chunk in chunks
@@ -309,9 +311,7 @@ _MAY_HOLD_PLACEHOLDER = re.compile(r"[\d\[]").search
 def _split(text: str) -> list[str]:
     # A bracketed placeholder may hold spaces ("[ NAME ]"), so it is replaced in the whole text;
     # "P3" never does, and is replaced inside each chunk when the chunk is first tokenized.
-    if "[" in text:
-        text = _PLACEHOLDER.sub(" personplaceholder ", text)
-    return text.split()
+    return (_placeholders(text) if "[" in text else text).split()
 
 
 def _entries(chunks: list[str]) -> list[_Chunk]:
