@@ -40,25 +40,6 @@ def test_jobs_give_identical_output(tmp_path, reflections, fast_model):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
-def test_two_jobs_leave_the_garbage_collector_as_it_was(tmp_path, reflections, fast_model, monkeypatch):
-    import gc
-
-    import yalomfactors.batch as batch
-
-    path, _ = reflections
-    assert gc.get_freeze_count() == 0
-    tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=300, n_jobs=2, identifiers="ignore")
-    assert gc.get_freeze_count() == 0 and gc.isenabled()  # frozen for the workers' sake, unfrozen after
-
-    def failing(tagged, part):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(batch, "_write_part", failing)
-    with pytest.raises(RuntimeError):
-        tag_file(path, tmp_path / "three.csv", model=fast_model, chunksize=300, n_jobs=2, identifiers="ignore")
-    assert gc.get_freeze_count() == 0 and gc.isenabled()
-
-
 def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, reflections, fast_model, monkeypatch):
     path, frame = reflections
     out = tmp_path / "out.csv"

@@ -155,35 +155,3 @@ def test_features_on_the_corpus_match_the_token_by_token_path():
 
     texts = load_corpus()["text"].tolist()
     assert analyze(texts) == [_features(_whole_text_tokens(text)) for text in texts]
-
-
-def test_tokenizing_pauses_the_garbage_collector_only_while_it_runs(monkeypatch):
-    import gc
-
-    from yalomfactors import text
-
-    seen = []
-    original = text._tokenize_chunks
-
-    def watched(chunks):
-        seen.append(gc.isenabled())
-        original(chunks)
-
-    monkeypatch.setattr(text, "_tokenize_chunks", watched)
-    assert text.tokens("A sentence never tokenized before: zzyzx-quorble.")
-    assert seen == [False] and gc.isenabled()
-
-    def failing(chunks):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(text, "_tokenize_chunks", failing)
-    with pytest.raises(RuntimeError):
-        text.tokens("Another sentence never seen: qworpling.")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        monkeypatch.setattr(text, "_tokenize_chunks", watched)
-        text.tokens("A third unseen one: blorvish.")
-        assert not gc.isenabled()  # a collector the caller had turned off stays off
-    finally:
-        gc.enable()

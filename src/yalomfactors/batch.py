@@ -327,7 +327,6 @@ def _tag_chunks(
     """Screen, tag and write each chunk: in this process, or, with several jobs, one chunk per worker
     process at a time (each worker holds its own copy of the model), at most two chunks per worker in
     flight so memory stays bounded. This process only reads the file and maps its columns."""
-    import gc
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
@@ -335,16 +334,10 @@ def _tag_chunks(
 
     workers = resolve_jobs(n_jobs)
     pool = None
-    frozen = False
     if workers > 1:
         context = process_context()
         if context.get_start_method() == "fork":
             _warm_up(model, parts_dir / f"warm-up{suffix}", evidence, identifiers)
-            # Everything built so far (modules, model, caches) moves out of the collector's reach
-            # until the run ends, as the gc module's documentation advises before forking: the
-            # workers' collections then neither scan it nor copy the pages it sits on.
-            gc.freeze()
-            frozen = True
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
     else:
         _init_worker(model)
@@ -392,7 +385,5 @@ def _tag_chunks(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        if frozen:
-            gc.unfreeze()
         _WORKER.clear()
     return rows, resumed, mapping, flagged

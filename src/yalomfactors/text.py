@@ -14,8 +14,7 @@ me" becomes ``nobody neg_understand neg_me`` and is not read as being understood
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -320,32 +319,10 @@ def _entries(chunks: list[str]) -> list[_Chunk]:
     return [entry if (entry := get(chunk)) is not None else _OVERFLOW[chunk] for chunk in chunks]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, if it runs, for the block.
-
-    Tokenizing new chunks builds tens of thousands of small tuples and strings, none of them in a
-    reference cycle, and their allocations set off collections that scan the whole heap. Nothing
-    the block builds needs the collector; it resumes afterwards, and reference counting frees
-    everything as usual.
-    """
-    import gc
-
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def _chunked(texts: Sequence[str]) -> list[list[_Chunk]]:
     split = [_split(text) for text in texts]
     try:
-        with _gc_paused():
-            _tokenize_chunks(sorted(set().union(*split) - _CHUNK_CACHE.keys()))
+        _tokenize_chunks(sorted(set().union(*split) - _CHUNK_CACHE.keys()))
         return [_entries(chunks) for chunks in split]
     finally:
         _OVERFLOW.clear()
