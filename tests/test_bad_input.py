@@ -91,6 +91,21 @@ def test_duplicate_ids_stop_with_the_rows_named(tmp_path, fast_model):
     assert result["rows"] == 6 and len(pd.read_csv(tmp_path / "out.csv")) == 6
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_streamed_duplicate_ids_are_found_in_every_format_and_a_named_column(tmp_path, fast_model, suffix):
+    doubled = pd.concat([GOOD, GOOD.iloc[[1]]], ignore_index=True).rename(columns={"reflection_id": "Entry"})
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        doubled.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        doubled.astype(str).to_parquet(path, index=False)
+    else:
+        doubled.astype(str).to_json(path, orient="records", lines=True)
+    with pytest.raises(DuplicateIdError, match=r"'Entry' holds reflection ids, but 1 row\(s\) repeat .* row\(s\) \[4\]"):
+        tag_file(path, tmp_path / "out.csv", model=fast_model, n_jobs=1, columns={"reflection_id": "Entry"})
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.parts").exists()
+
+
 def test_missing_ids_are_not_duplicates(tmp_path):
     frame = GOOD.assign(reflection_id=["r1", None, None, "r4"])
     assert len(read_reflections(_csv(tmp_path, frame), verbose=False)) == 4

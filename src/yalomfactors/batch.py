@@ -59,8 +59,12 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("yalomfactors-cp1252", _cp1252_fallback)
 
 
-def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataFrame, None, None]:
+def iter_chunks(
+    path: str | Path, chunksize: int = 20_000, columns: list[str] | None = None
+) -> Generator[pd.DataFrame, None, None]:
     """Yield a file's rows as DataFrames of at most ``chunksize`` rows, every column as text.
+
+    ``columns`` reads only those columns (quicker for CSV and Parquet); all of them by default.
 
     Raises
     ------
@@ -75,7 +79,8 @@ def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataF
         encoding, delimiter = _encoding_and_delimiter(path)
         encoding = "cp1252" if encoding == "cp1252" else "utf-8-sig"
         with pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_values=[""],
-                         encoding=encoding, encoding_errors="yalomfactors-cp1252", chunksize=chunksize) as reader:
+                         encoding=encoding, encoding_errors="yalomfactors-cp1252", chunksize=chunksize,
+                         usecols=columns) as reader:
             yield from _guarded(reader, path)
     elif kind == "parquet":
         import pyarrow.parquet as pq
@@ -84,11 +89,12 @@ def iter_chunks(path: str | Path, chunksize: int = 20_000) -> Generator[pd.DataF
             parquet = pq.ParquetFile(path)
         except Exception:  # pyarrow has many error types; name the file only
             raise InputFileError(f"could not read {path.name!r} as Parquet; the file may be truncated") from None
-        for batch in parquet.iter_batches(batch_size=chunksize):
+        for batch in parquet.iter_batches(batch_size=chunksize, columns=columns):
             yield batch.to_pandas()
     elif kind == "jsonl":
         with pd.read_json(path, lines=True, dtype=False, chunksize=chunksize) as reader:
-            yield from _guarded(reader, path)
+            for chunk in _guarded(reader, path):
+                yield chunk if columns is None else chunk[columns]
     else:
         raise InputFileError(f"streaming works on .csv, .parquet and .jsonl files; {path.name!r} is not one of them")
 
@@ -104,22 +110,27 @@ def _check_unique_ids(path: Path, columns: Mapping[str, str | None] | None, chun
     from .io import duplicate_id_error
     from .schema import REFLECTION_ID
 
-    column: str | None = None
+    reader = iter_chunks(path, 1)  # the first row, for the column names
+    try:
+        head = next(reader, None)
+    finally:
+        reader.close()
+    if head is None:
+        return  # no rows: tag_file says so
+    mapping, _ = detect_columns(head, columns)
+    column = mapping.get(REFLECTION_ID)
+    if column is None:
+        return
     hashes: list[Any] = []
     rows: list[Any] = []
     offset = 0
-    for number, chunk in enumerate(iter_chunks(path, max(chunksize, 100_000))):
-        if number == 0:
-            mapping, _ = detect_columns(chunk, columns)
-            column = mapping.get(REFLECTION_ID)
-            if column is None:
-                return
+    for chunk in iter_chunks(path, max(chunksize, 100_000), columns=[column]):
         present = chunk[column].notna().to_numpy()  # a missing id repeats nothing
         ids = chunk[column][present].astype("string")
         hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
         rows.append(offset + present.nonzero()[0])
         offset += len(chunk)
-    if column is None or not hashes:
+    if not hashes:
         return
     values, positions = np.concatenate(hashes), np.concatenate(rows)
     _, first = np.unique(values, return_index=True)
