@@ -124,6 +124,32 @@ def test_rows_out_of_date_order_give_the_same_sessions(tmp_path):
     assert a.sort_index().tolist() == b.sort_index().tolist() == [1, 1, 2, 3]
 
 
+def test_rows_without_a_date_get_no_session_number_and_a_warning(tmp_path, fast_model):
+    # Before, a blank date was numbered session 1 (pandas ranks NaT first within a group).
+    dated = GOOD.drop(columns="session_number").assign(session_date=["2026-01-05", "", "2026-01-12", "2026-01-19"])
+    path = _csv(tmp_path, dated)
+    with pytest.warns(UserWarning, match=r"1 row\(s\) have no date in column 'session_date', so no session number, "
+                                         r"first at row\(s\) \[1\]"):
+        frame = read_reflections(path, verbose=False)
+    assert frame["session_number"].tolist()[0] == 1 and frame["session_number"].isna().tolist() == [False, True, False, False]
+    assert frame["session_number"].tolist()[2:] == [2, 3]
+    with pytest.warns(UserWarning, match=r"first at row\(s\) \[1\]") as caught:
+        tag_file(path, tmp_path / "out.csv", model=fast_model, n_jobs=1, chunksize=2, identifiers="ignore")
+    assert sum("no date" in str(w.message) for w in caught) == 1  # once for the file, not once per chunk
+    assert pd.read_csv(tmp_path / "out.csv")["session_number"].isna().tolist() == [False, True, False, False]
+
+
+def test_dates_are_parsed_once_per_distinct_value_as_row_by_row():
+    from yalomfactors.io import parse_dates
+
+    values = pd.Series(["2026-01-05", "5 January 2026", "", None, "01/05/2026", "next week", "2026-01-05",
+                        "Jan 12, 2026", "2026-01-12T10:00"], dtype=object)
+    parsed, bad = parse_dates(values)
+    expected = pd.to_datetime(values, errors="coerce", format="mixed")
+    pd.testing.assert_series_equal(parsed, expected, check_dtype=False)
+    assert bad.tolist() == [False] * 5 + [True] + [False] * 3
+
+
 def test_dates_that_contradict_session_numbers(tmp_path):
     frame = GOOD.assign(session_date=["2026-01-05", "2026-01-05", "2026-01-26", "2026-01-19"])
     with pytest.raises(SchemaError, match="in group 'G', session 3 is dated before session 2"):

@@ -1,5 +1,6 @@
 """Streaming tagging: chunked, order and rows preserved, identical across jobs, resumable."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,3 +79,61 @@ def test_bad_inputs(tmp_path, fast_model):
     assert not (tmp_path / "o.csv.parts").exists()
     with pytest.raises(SchemaError, match=".csv or .parquet"):
         tag_file(tmp_path / "empty.csv", tmp_path / "o.xlsx", model=fast_model)
+
+
+def _dated(tmp_path, sessions: bool):
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-05", periods=9, freq="7D")
+    n = 120
+    group = rng.choice(["G1", "G2", "G3"], n).astype(object)
+    group[[7, 40]] = None  # rows without a group keep no session number, as in memory
+    day = days[rng.integers(0, 9, n)]
+    dates = [d.strftime("%Y-%m-%d") if i % 3 else d.strftime("%d %B %Y") for i, d in enumerate(day)]  # mixed formats
+    dates[11] = ""  # a blank date
+    frame = pd.DataFrame({"reflection_id": [f"r{i}" for i in range(n)], "group_id": group, "member_id": "m",
+                          "session_date": dates, "text": load_corpus()["text"].head(n).to_numpy()})
+    if sessions:
+        frame["session_number"] = [str(list(days).index(d) + 1) for d in day]
+    path = tmp_path / "dated.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_sessions_numbered_by_date_over_the_whole_file_not_per_chunk(tmp_path, fast_model, jobs):
+    from yalomfactors import read_reflections
+
+    path = _dated(tmp_path, sessions=False)
+    tag_file(path, tmp_path / "out.csv", model=fast_model, chunksize=25, n_jobs=jobs, identifiers="ignore")
+    streamed = pd.read_csv(tmp_path / "out.csv")
+    whole = read_reflections(path, verbose=False)
+    expected = whole.set_index("reflection_id")["session_number"].reindex(streamed["reflection_id"])
+    pd.testing.assert_series_equal(streamed["session_number"].astype("Int64"), expected.reset_index(drop=True),
+                                   check_names=False)
+    assert streamed["session_number"].isna().sum() == 3  # no group (2 rows) or no date (1 row)
+    assert streamed["session_number"].max() == 9  # nine weekly dates, in every chunk the same numbers
+
+
+def test_sessions_dated_out_of_order_across_chunks_stop_before_tagging(tmp_path, fast_model):
+    # Each chunk of 25 rows holds one session of the group, so only the whole file shows that
+    # session 2 is dated before session 1.
+    frame = pd.DataFrame({"group_id": "G2", "member_id": "m", "session_number": ["2"] * 25 + ["1"] * 25,
+                          "session_date": ["2026-01-12"] * 25 + ["2026-02-01"] * 25,
+                          "text": load_corpus()["text"].head(50).to_numpy()})
+    path = tmp_path / "backwards.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(SchemaError, match="in group 'G2', session 2 is dated before session 1"):
+        tag_file(path, tmp_path / "out.csv", model=fast_model, chunksize=25, identifiers="ignore")
+    assert not (tmp_path / "out.csv.parts").exists()
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("session_date", "next tuesday", "not dates"), ("session_number", "week three", "not session numbers")])
+def test_bad_dates_and_sessions_in_a_late_chunk_cite_rows_of_the_file(tmp_path, fast_model, column, value, message):
+    path = _dated(tmp_path, sessions=True)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[[103, 117], column] = value
+    frame.to_csv(path, index=False)
+    with pytest.raises(SchemaError, match=rf"2 value\(s\) that are {message}, first at row\(s\) \[103, 117\]"):
+        tag_file(path, tmp_path / "out.csv", model=fast_model, chunksize=25, identifiers="ignore")
+    assert not (tmp_path / "out.csv.parts").exists()

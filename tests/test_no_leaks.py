@@ -35,6 +35,10 @@ def _error_paths(tmp_path, fast_model):
     unclosed.write_text(f'reflection_id,text\nr1,"{SECRET}\n')
     streamed = tmp_path / "doubled.csv"
     doubled.to_csv(streamed, index=False)
+    streamed_dates = tmp_path / "dates.csv"
+    bad_dates.to_csv(streamed_dates, index=False)
+    streamed_backwards = tmp_path / "backwards.csv"
+    backwards.to_csv(streamed_backwards, index=False)
     return {
         "labels in the text column": lambda: labels_to_matrix([SECRET]),
         "fit with a blank text": lambda: FactorTagger(cv=2).fit([SECRET] * 4 + ["  "], [[]] * 5),
@@ -49,6 +53,9 @@ def _error_paths(tmp_path, fast_model):
         "dates against session numbers": lambda: standardize(backwards, detect_columns(backwards)[0]),
         "unclosed quote": lambda: read_table(unclosed),
         "streamed duplicate ids": lambda: tag_file(streamed, tmp_path / "o.csv", model=fast_model, n_jobs=1),
+        "streamed unparseable dates": lambda: tag_file(streamed_dates, tmp_path / "o.csv", model=fast_model, n_jobs=1),
+        "streamed dates against session numbers": lambda: tag_file(streamed_backwards, tmp_path / "o.csv",
+                                                                   model=fast_model, n_jobs=1),
     }
 
 

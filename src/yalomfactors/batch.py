@@ -99,16 +99,34 @@ def iter_chunks(
         raise InputFileError(f"streaming works on .csv, .parquet and .jsonl files; {path.name!r} is not one of them")
 
 
-def _check_unique_ids(path: Path, columns: Mapping[str, str | None] | None, chunksize: int) -> None:
-    """Read only the reflection id column of the whole file and raise if an id repeats.
+def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, allow_duplicate_ids: bool) -> pd.Series | None:
+    """Check the whole file's ids, session numbers and dates before any tagging; number the sessions.
 
-    Done before any tagging so that a long run does not stop half-way. Ids are kept as 64-bit
-    hashes (8 bytes a row), so memory stays small for millions of rows.
+    Reads only those columns, in large chunks, so that a long run does not stop half-way and each
+    chunk's rows get what the whole file says, as when the file is read at once
+    (:func:`yalomfactors.read_reflections`):
+
+    - reflection ids must not repeat (unless ``allow_duplicate_ids``); ids are kept as 64-bit
+      hashes (8 bytes a row), so memory stays small for millions of rows;
+    - session numbers must be numbers and dates must be dates (errors cite row positions in the file);
+    - sessions must be dated in order within each group, across the whole file;
+    - with dates but no session numbers, sessions are numbered by date order within each group
+      over the whole file. Returns that numbering (a Series indexed by group and date, or by date
+      without a group column), else None.
     """
     import numpy as np
 
-    from .io import duplicate_id_error
-    from .schema import REFLECTION_ID
+    from .io import (
+        _check_session_dates,
+        duplicate_id_error,
+        first_session_dates,
+        not_dates_error,
+        not_sessions_error,
+        parse_dates,
+        parse_sessions,
+        undated_warning,
+    )
+    from .schema import DATE, GROUP, REFLECTION_ID, SESSION
 
     reader = iter_chunks(path, 1)  # the first row, for the column names
     try:
@@ -116,28 +134,75 @@ def _check_unique_ids(path: Path, columns: Mapping[str, str | None] | None, chun
     finally:
         reader.close()
     if head is None:
-        return  # no rows: tag_file says so
+        return None  # no rows: tag_file says so
     mapping, _ = detect_columns(head, columns)
-    column = mapping.get(REFLECTION_ID)
-    if column is None:
-        return
+    roles = [role for role in (REFLECTION_ID, GROUP, SESSION, DATE) if role in mapping]
+    if allow_duplicate_ids and REFLECTION_ID in roles:
+        roles.remove(REFLECTION_ID)
+    if not set(roles) & {REFLECTION_ID, SESSION, DATE}:
+        return None
     hashes: list[Any] = []
     rows: list[Any] = []
+    bad: dict[str, list[Any]] = {SESSION: [], DATE: []}
+    seen: list[pd.DataFrame] = []  # distinct (group, session, date) of each chunk
+    undated: list[Any] = []
     offset = 0
-    for chunk in iter_chunks(path, max(chunksize, 100_000), columns=[column]):
-        present = chunk[column].notna().to_numpy()  # a missing id repeats nothing
-        ids = chunk[column][present].astype("string")
-        hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
-        rows.append(offset + present.nonzero()[0])
+    for chunk in iter_chunks(path, max(chunksize, 100_000), columns=list(dict.fromkeys(mapping[r] for r in roles))):
+        if REFLECTION_ID in roles:
+            ids = chunk[mapping[REFLECTION_ID]]
+            present = ids.notna().to_numpy()  # a missing id repeats nothing
+            hashes.append(pd.util.hash_pandas_object(ids[present].astype("string"), index=False).to_numpy())
+            rows.append(offset + present.nonzero()[0])
+        parts = {}
+        if GROUP in roles and DATE in roles:
+            parts[GROUP] = chunk[mapping[GROUP]].astype("string").to_numpy()
+        if SESSION in roles:
+            numbers, wrong = parse_sessions(chunk[mapping[SESSION]])
+            bad[SESSION].append(offset + wrong.to_numpy().nonzero()[0])
+            parts[SESSION] = numbers.to_numpy()
+        if DATE in roles:  # session numbers and dates, for the checks across the whole file
+            dates, wrong = parse_dates(chunk[mapping[DATE]])
+            bad[DATE].append(offset + wrong.to_numpy().nonzero()[0])
+            parts[DATE] = dates.to_numpy()
+            if SESSION not in roles:
+                undated.append(offset + dates.isna().to_numpy().nonzero()[0])
+            seen.append(pd.DataFrame(parts).drop_duplicates())
         offset += len(chunk)
-    if not hashes:
-        return
-    values, positions = np.concatenate(hashes), np.concatenate(rows)
-    _, first = np.unique(values, return_index=True)
-    repeated = np.ones(len(values), dtype=bool)
-    repeated[first] = False
-    if repeated.any():
-        raise duplicate_id_error(column, sorted(positions[repeated].tolist()), int(repeated.sum()))
+    for role, error in ((DATE, not_dates_error), (SESSION, not_sessions_error)):
+        if bad[role] and (positions := np.concatenate(bad[role])).size:
+            raise error(mapping[role], positions[:5].tolist(), int(positions.size))
+    if hashes:
+        values, positions = np.concatenate(hashes), np.concatenate(rows)
+        _, first = np.unique(values, return_index=True)
+        repeated = np.ones(len(values), dtype=bool)
+        repeated[first] = False
+        if repeated.any():
+            raise duplicate_id_error(mapping[REFLECTION_ID], sorted(positions[repeated].tolist()), int(repeated.sum()))
+    if not seen:
+        return None
+    sessions = pd.concat(seen, ignore_index=True).drop_duplicates()
+    keys = [GROUP] if GROUP in sessions.columns else []
+    if SESSION in sessions.columns:
+        sessions[SESSION] = sessions[SESSION].astype("Int64")
+        _check_session_dates(first_session_dates(sessions), mapping)
+        return None
+    if undated and (positions := np.concatenate(undated)).size:
+        warnings.warn(undated_warning(positions.tolist(), mapping[DATE]), UserWarning, stacklevel=3)
+    dated = sessions.dropna(subset=keys + [DATE])[keys + [DATE]].drop_duplicates()
+    grouped = dated.groupby(keys)[DATE] if keys else dated[DATE]
+    numbers = grouped.rank(method="dense").astype("int64")
+    return pd.Series(numbers.to_numpy(), index=pd.MultiIndex.from_frame(dated) if keys else pd.Index(dated[DATE]))
+
+
+def _number_sessions(frame: pd.DataFrame, numbering: pd.Series) -> None:
+    """Session numbers of a standardized chunk from the whole file's numbering (see :func:`_scan`)."""
+    from .schema import DATE, GROUP, SESSION
+
+    if GROUP in frame.columns and isinstance(numbering.index, pd.MultiIndex):
+        keys = pd.MultiIndex.from_arrays([frame[GROUP].astype("string"), frame[DATE]])
+    else:
+        keys = pd.Index(frame[DATE])
+    frame[SESSION] = pd.array(numbering.reindex(keys).to_numpy(), dtype="Int64")
 
 
 def _guarded(reader: Any, path: Path) -> Iterator[pd.DataFrame]:
@@ -223,7 +288,10 @@ def tag_file(
     allow_duplicate_ids : bool, default False
         Accept reflection ids that repeat. By default the id column (when there is one) is read
         first, and a repeated id raises :class:`~yalomfactors.exceptions.DuplicateIdError` before
-        anything is tagged.
+        anything is tagged. In the same first pass, session numbers and dates are checked over the
+        whole file (errors cite row positions in the file), and sessions given only by dates are
+        numbered by date order over the whole file, so every chunk gets the numbers that
+        :func:`~yalomfactors.read_reflections` gives when the file is read at once.
     progress : callable, optional
         Called with the number of rows of each chunk finished.
     on_columns : callable, optional
@@ -247,8 +315,7 @@ def tag_file(
     if not input_path.is_file():
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
     check_policy(identifiers)
-    if not allow_duplicate_ids:
-        _check_unique_ids(input_path, columns, chunksize)
+    numbering = _scan(input_path, columns, chunksize, allow_duplicate_ids)
     model = load_model() if model is None else model
     parts_dir = output_path.with_name(output_path.name + ".parts")
     state_path = parts_dir / _STATE
@@ -275,7 +342,8 @@ def tag_file(
     _FALLBACKS["count"] = 0
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
-            chunks, model, columns, parts_dir, suffix, parts, statuses, identifiers, n_jobs, evidence, progress, on_columns)
+            chunks, model, columns, parts_dir, suffix, parts, statuses, identifiers, n_jobs, evidence, progress, on_columns,
+            numbering)
     except BaseException:
         if not any(part.exists() for part in parts):
             shutil.rmtree(parts_dir, ignore_errors=True)  # nothing to resume: leave no trace
@@ -334,6 +402,7 @@ def _tag_chunks(
     chunks: Iterator[pd.DataFrame], model: Any, columns: Mapping[str, str | None] | None, parts_dir: Path, suffix: str,
     parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
+    numbering: pd.Series | None = None,
 ) -> tuple[int, int, dict[str, str] | None, int]:
     """Screen, tag and write each chunk: in this process, or, with several jobs, one chunk per worker
     process at a time (each worker holds its own copy of the model), at most two chunks per worker in
@@ -381,7 +450,11 @@ def _tag_chunks(
                 if progress is not None:
                     progress(len(chunk))
                 continue
-            frame = standardize(chunk, mapping, allow_duplicate_ids=True).reset_index(drop=True)  # ids checked up front
+            # Ids, session numbers and dates were checked over the whole file by _scan.
+            frame = standardize(chunk, mapping, allow_duplicate_ids=True, number_sessions=numbering is None)
+            frame = frame.reset_index(drop=True)
+            if numbering is not None:
+                _number_sessions(frame, numbering)  # by date order over the whole file, not this chunk
             if pool is None:
                 finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
                 continue

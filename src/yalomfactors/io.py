@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -240,12 +241,34 @@ def duplicate_id_error(column: str, repeated_rows: list[int], n_repeated: int) -
     )
 
 
-def standardize(frame: pd.DataFrame, mapping: Mapping[str, str], allow_duplicate_ids: bool = False) -> pd.DataFrame:
+def sessions_from_dates(frame: pd.DataFrame) -> pd.Series:
+    """Session numbers from parsed dates: dense date order within each group (or over all rows
+    without a group column); rows without a date, or without a group, get none."""
+    dates = frame[DATE]
+    known = dates.notna()
+    if GROUP in frame.columns:
+        known &= frame[GROUP].notna()
+        ranks = dates[known].groupby(frame[GROUP][known]).rank(method="dense")
+    else:
+        ranks = dates[known].rank(method="dense")
+    return ranks.reindex(frame.index).astype("Int64")
+
+
+def undated_warning(rows: list[int], column: str) -> str:
+    return (f"{len(rows)} row(s) have no date in column {column!r}, so no session number, first at row(s) {rows[:5]}; "
+            "they are kept and tagged, but session trends need every session number: fill in the dates, or add a "
+            "session number column")
+
+
+def standardize(
+    frame: pd.DataFrame, mapping: Mapping[str, str], allow_duplicate_ids: bool = False, number_sessions: bool = True
+) -> pd.DataFrame:
     """Rename mapped columns to schema names and parse ids and dates; other columns are kept.
 
     Session numbers become integers and dates become datetimes; a value that cannot be parsed raises
     :class:`SchemaError` citing the first row positions. When only dates are given, session numbers are
-    derived from the date order within each group, whatever the order of the rows; when both are given
+    derived from the date order within each group, whatever the order of the rows (rows without a
+    date get none, with a warning; ``number_sessions=False`` leaves this to the caller); when both are given
     and a later session is dated before an earlier one, :class:`SchemaError` names the group. A
     reflection id column must hold unique ids (:class:`DuplicateIdError`) unless
     ``allow_duplicate_ids``.
@@ -260,41 +283,72 @@ def standardize(frame: pd.DataFrame, mapping: Mapping[str, str], allow_duplicate
         if repeated.any():
             raise duplicate_id_error(mapping.get(REFLECTION_ID, REFLECTION_ID), repeated.nonzero()[0].tolist(), int(repeated.sum()))
     if DATE in renamed.columns:
-        parsed = pd.to_datetime(renamed[DATE], errors="coerce", format="mixed")
-        bad = renamed[DATE].notna() & (renamed[DATE].astype(str).str.strip() != "") & parsed.isna()
+        parsed, bad = parse_dates(renamed[DATE])
         if bad.any():
-            rows = bad.to_numpy().nonzero()[0][:5].tolist()
-            raise SchemaError(f"column {mapping.get(DATE, DATE)!r} has {int(bad.sum())} value(s) that are not dates, first at row(s) {rows}; use YYYY-MM-DD")
+            raise not_dates_error(mapping.get(DATE, DATE), bad.to_numpy().nonzero()[0].tolist(), int(bad.sum()))
         renamed[DATE] = parsed
     if SESSION in renamed.columns:
-        numbers = pd.to_numeric(renamed[SESSION], errors="coerce")
-        bad = renamed[SESSION].notna() & numbers.isna()
+        numbers, bad = parse_sessions(renamed[SESSION])
         if bad.any():
-            rows = bad.to_numpy().nonzero()[0][:5].tolist()
-            raise SchemaError(f"column {mapping.get(SESSION, SESSION)!r} has {int(bad.sum())} value(s) that are not session numbers, first at row(s) {rows}")
+            raise not_sessions_error(mapping.get(SESSION, SESSION), bad.to_numpy().nonzero()[0].tolist(), int(bad.sum()))
         renamed[SESSION] = numbers.astype("Int64")
         if DATE in renamed.columns:
             _check_session_dates(renamed, mapping)
-    elif DATE in renamed.columns:
-        keys = [GROUP] if GROUP in renamed.columns else []
-        dates = renamed[DATE]
-        if keys:
-            renamed[SESSION] = dates.groupby(renamed[GROUP]).rank(method="dense").astype("Int64")
-        else:
-            renamed[SESSION] = dates.rank(method="dense").astype("Int64")
+    elif DATE in renamed.columns and number_sessions:
+        renamed[SESSION] = sessions_from_dates(renamed)
+        undated = renamed[DATE].isna().to_numpy().nonzero()[0]
+        if undated.size:
+            warnings.warn(undated_warning(undated.tolist(), mapping.get(DATE, DATE)), UserWarning, stacklevel=2)
     for role in (GROUP, MEMBER):
         if role in renamed.columns:
             renamed[role] = renamed[role].astype("string")
     return renamed
 
 
-def _check_session_dates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> None:
-    """Session numbers and dates must tell the same order within each group."""
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Session dates parsed (NaT when blank), and a mask of the values that are not dates.
+
+    Each distinct value is parsed once (a file holds few distinct session dates), with the same
+    result as parsing every row.
+    """
+    distinct = pd.unique(values.dropna())
+    lookup = pd.Series(pd.to_datetime(pd.Series(distinct, dtype=object), errors="coerce", format="mixed").to_numpy(),
+                       index=distinct)
+    parsed = pd.Series(pd.to_datetime(values.map(lookup)), index=values.index)
+    bad = values.notna() & (values.astype(str).str.strip() != "") & parsed.isna()
+    return parsed, bad
+
+
+def parse_sessions(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Session numbers as numbers, and a mask of the values that are not numbers."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers, values.notna() & numbers.isna()
+
+
+def not_dates_error(column: str, rows: list[int], count: int) -> SchemaError:
+    return SchemaError(f"column {column!r} has {count} value(s) that are not dates, first at row(s) {rows[:5]}; use YYYY-MM-DD")
+
+
+def not_sessions_error(column: str, rows: list[int], count: int) -> SchemaError:
+    return SchemaError(f"column {column!r} has {count} value(s) that are not session numbers, first at row(s) {rows[:5]}")
+
+
+def first_session_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Earliest date of each session (per group when there is a group column), one row each."""
     keys = [GROUP] if GROUP in frame.columns else []
     dated = frame.dropna(subset=[SESSION, DATE])
-    if dated.empty:
+    return dated.groupby(keys + [SESSION], dropna=False)[DATE].min().reset_index()
+
+
+def _check_session_dates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+    """Session numbers and dates must tell the same order within each group.
+
+    ``frame`` holds the rows, or the earliest date of each session (:func:`first_session_dates`).
+    """
+    keys = [GROUP] if GROUP in frame.columns else []
+    first = first_session_dates(frame)
+    if first.empty:
         return
-    first = dated.groupby(keys + [SESSION], dropna=False)[DATE].min().reset_index()
     for key, part in first.groupby(keys, dropna=False) if keys else [("all rows", first)]:
         dates = part.sort_values(SESSION)[DATE].to_numpy()
         backwards = (dates[1:] < dates[:-1]).nonzero()[0]
