@@ -1,6 +1,6 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by twenty-six writers (W01-W06 and W09-W26 train,
+The texts were written one at a time by thirty-one writers (W01-W06 and W09-W31 train,
 W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
@@ -143,7 +143,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Twenty-six writers (`W01`-`W26`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Thirty-one writers (`W01`-`W31`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
@@ -163,6 +163,12 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "  feedback given, rejected or wished for, advice and skills practice, read as interpersonal learning;",
         "  wishes, plans and other people's progress read as hope; catharsis and other members' risks read as",
         "  corrective emotional experience; each with true positives that use the same kinds of words.",
+        "  A fifth round (W27-W31, train only) added ordinary short reflections (mostly 9 to 30 words, at most",
+        "  a quarter of them hard cases), where cross-validation on the train split was weakest: a factor said",
+        "  plainly or indirectly without its textbook phrase, above all corrective emotional experience,",
+        "  universality, group cohesiveness, interpersonal learning and family reenactment, and ordinary texts",
+        "  with no factor; in the voices of British and Irish older adults on paper forms, teenagers on phones,",
+        "  grudging and court-mandated adults, dictating parents, and second-language writers.",
         "  The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
