@@ -119,11 +119,11 @@ def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, 
     from .io import (
         _check_session_dates,
         duplicate_id_error,
-        first_session_dates,
         not_dates_error,
         not_sessions_error,
         parse_dates,
         parse_sessions,
+        sessions_from_dates,
         undated_warning,
     )
     from .schema import DATE, GROUP, REFLECTION_ID, SESSION
@@ -184,13 +184,12 @@ def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, 
     keys = [GROUP] if GROUP in sessions.columns else []
     if SESSION in sessions.columns:
         sessions[SESSION] = sessions[SESSION].astype("Int64")
-        _check_session_dates(first_session_dates(sessions), mapping)
+        _check_session_dates(sessions, mapping)
         return None
     if undated and (positions := np.concatenate(undated)).size:
         warnings.warn(undated_warning(positions.tolist(), mapping[DATE]), UserWarning, stacklevel=3)
-    dated = sessions.dropna(subset=keys + [DATE])[keys + [DATE]].drop_duplicates()
-    grouped = dated.groupby(keys)[DATE] if keys else dated[DATE]
-    numbers = grouped.rank(method="dense").astype("int64")
+    dated = sessions.dropna(subset=keys + [DATE])[keys + [DATE]].drop_duplicates().reset_index(drop=True)
+    numbers = sessions_from_dates(dated)  # the in-memory numbering, on the file's distinct (group, date) pairs
     return pd.Series(numbers.to_numpy(), index=pd.MultiIndex.from_frame(dated) if keys else pd.Index(dated[DATE]))
 
 

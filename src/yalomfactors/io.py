@@ -333,22 +333,16 @@ def not_sessions_error(column: str, rows: list[int], count: int) -> SchemaError:
     return SchemaError(f"column {column!r} has {count} value(s) that are not session numbers, first at row(s) {rows[:5]}")
 
 
-def first_session_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Earliest date of each session (per group when there is a group column), one row each."""
-    keys = [GROUP] if GROUP in frame.columns else []
-    dated = frame.dropna(subset=[SESSION, DATE])
-    return dated.groupby(keys + [SESSION], dropna=False)[DATE].min().reset_index()
-
-
 def _check_session_dates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> None:
     """Session numbers and dates must tell the same order within each group.
 
-    ``frame`` holds the rows, or the earliest date of each session (:func:`first_session_dates`).
+    ``frame`` holds the rows, or (for a streamed file) each distinct (group, session, date) once.
     """
     keys = [GROUP] if GROUP in frame.columns else []
-    first = first_session_dates(frame)
-    if first.empty:
+    dated = frame.dropna(subset=[SESSION, DATE])
+    if dated.empty:
         return
+    first = dated.groupby(keys + [SESSION], dropna=False)[DATE].min().reset_index()
     for key, part in first.groupby(keys, dropna=False) if keys else [("all rows", first)]:
         dates = part.sort_values(SESSION)[DATE].to_numpy()
         backwards = (dates[1:] < dates[:-1]).nonzero()[0]
