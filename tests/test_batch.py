@@ -41,6 +41,55 @@ def test_jobs_give_identical_output(tmp_path, reflections, fast_model):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_model, monkeypatch, jobs):
+    # tag_file freezes the heap built before the run (gc.freeze) while it runs and unfreezes it at the
+    # end, also when a chunk fails; a caller's own frozen objects or paused collector are left alone.
+    import gc
+
+    import yalomfactors.batch as batch
+
+    path, _ = reflections
+    seen: list[int] = []
+    original = batch._screen_tag_write
+
+    def watched(*args):
+        seen.append(gc.get_freeze_count())
+        return original(*args)
+
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    if jobs == 1:  # in-process: the chunk sees the frozen heap
+        monkeypatch.setattr(batch, "_screen_tag_write", watched)
+    tag_file(path, tmp_path / "a.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    if jobs == 1:
+        assert len(seen) == 3 and min(seen) > 0
+
+    def failing(tagged, part):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(batch, "_write_part", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        tag_file(path, tmp_path / "b.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    monkeypatch.undo()
+
+    gc.freeze()  # the caller's own freeze
+    try:
+        mine = gc.get_freeze_count()
+        tag_file(path, tmp_path / "c.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
+        assert gc.get_freeze_count() == mine
+    finally:
+        gc.unfreeze()
+    gc.disable()  # the caller's paused collector
+    try:
+        tag_file(path, tmp_path / "d.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes() == (tmp_path / "d.csv").read_bytes()
+
+
 def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, reflections, fast_model, monkeypatch):
     path, frame = reflections
     out = tmp_path / "out.csv"

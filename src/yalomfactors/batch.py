@@ -406,6 +406,7 @@ def _tag_chunks(
     """Screen, tag and write each chunk: in this process, or, with several jobs, one chunk per worker
     process at a time (each worker holds its own copy of the model), at most two chunks per worker in
     flight so memory stays bounded. This process only reads the file and maps its columns."""
+    import gc
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
@@ -434,6 +435,15 @@ def _tag_chunks(
 
     mapping: dict[str, str] | None = None
     rows = resumed = 0
+    # Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
+    # garbage collector's reach until the run ends, as the gc module's documentation advises before
+    # forking (workers fork at the first submit, below): the full collections that tokenizing new
+    # chunks sets off then scan only what the run builds, and a worker's collections do not copy the
+    # pages it shares with this process. Not when the caller has frozen objects or paused the
+    # collector: that state is theirs.
+    frozen = gc.isenabled() and gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
     try:
         for number, chunk in enumerate(chunks):
             if mapping is None:
@@ -468,5 +478,7 @@ def _tag_chunks(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if frozen:
+            gc.unfreeze()
         _WORKER.clear()
     return rows, resumed, mapping, flagged
