@@ -74,6 +74,16 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     monkeypatch.undo()
 
+    # A file refused by the first pass (workers may already be started): nothing left behind.
+    from yalomfactors.exceptions import DuplicateIdError
+
+    doubled = tmp_path / "doubled.csv"
+    pd.read_csv(path).assign(reflection_id="r1").to_csv(doubled, index=False)
+    with pytest.raises(DuplicateIdError):
+        tag_file(doubled, tmp_path / "e.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    assert not (tmp_path / "e.csv").exists() and not (tmp_path / "e.csv.parts").exists()
+
     gc.freeze()  # the caller's own freeze
     try:
         mine = gc.get_freeze_count()

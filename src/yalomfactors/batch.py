@@ -16,6 +16,7 @@ import json
 import shutil
 import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -304,8 +305,6 @@ def tag_file(
         ``rows`` written, ``chunks``, ``resumed_chunks`` (skipped because already done), and, for
         the chunks tagged in this run, ``status_counts`` and ``identifier_rows``.
     """
-    from .builtin import load_model
-
     input_path, output_path = Path(input_path), Path(output_path)
     if output_path.suffix.lower() not in (".csv", ".parquet"):
         raise SchemaError(f"streamed output must be .csv or .parquet; got {output_path.name!r}")
@@ -314,6 +313,20 @@ def tag_file(
     if not input_path.is_file():
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
     check_policy(identifiers)
+    suffix = ".parquet" if output_path.suffix.lower() == ".parquet" else ".csv"
+    with _workers(model, n_jobs, evidence, identifiers, suffix) as (model, pool):
+        return _tag_file(input_path, output_path, model, pool, n_jobs, columns, chunksize, resume, identifiers,
+                         allow_duplicate_ids, progress, on_columns, evidence, suffix)
+
+
+def _tag_file(
+    input_path: Path, output_path: Path, model: Any, pool: Any, n_jobs: int | None, columns: Mapping[str, str | None] | None,
+    chunksize: int, resume: bool, identifiers: str, allow_duplicate_ids: bool, progress: Callable[[int], None] | None,
+    on_columns: Callable[[list[str]], None] | None, evidence: bool, suffix: str,
+) -> dict[str, Any]:
+    from .builtin import load_model
+    from .text import resolve_jobs
+
     numbering = _scan(input_path, columns, chunksize, allow_duplicate_ids)
     model = load_model() if model is None else model
     parts_dir = output_path.with_name(output_path.name + ".parts")
@@ -334,15 +347,14 @@ def tag_file(
     else:
         parts_dir.mkdir(parents=True)
         state_path.write_text(json.dumps(state))
-    suffix = ".parquet" if output_path.suffix.lower() == ".parquet" else ".csv"
     parts: list[Path] = []
     statuses: dict[str, int] = {}
     chunks = iter_chunks(input_path, chunksize)
     _FALLBACKS["count"] = 0
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
-            chunks, model, columns, parts_dir, suffix, parts, statuses, identifiers, n_jobs, evidence, progress, on_columns,
-            numbering)
+            chunks, model, pool, resolve_jobs(n_jobs), columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
+            progress, on_columns, numbering)
     except BaseException:
         if not any(part.exists() for part in parts):
             shutil.rmtree(parts_dir, ignore_errors=True)  # nothing to resume: leave no trace
@@ -385,41 +397,80 @@ def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifie
     return {str(k): int(v) for k, v in tagged["status"].value_counts().items()}, flagged
 
 
-def _warm_up(model: Any, path: Path, evidence: bool, identifiers: str) -> None:
+def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
     """Run one made-up row through the whole chunk path (screen, tag, write a part) in this process,
     so that forked workers inherit everything it builds or imports on first use (the tokenizer,
     vocabulary index and name list; pandas' and pyarrow's writers) instead of each paying for it."""
+    import tempfile
+
     _init_worker(model)
     try:
-        _screen_tag_write(pd.DataFrame({"text": ["Warm up: nothing to tag here."]}), path, evidence, identifiers, 0)
+        with tempfile.TemporaryDirectory() as folder:
+            _screen_tag_write(pd.DataFrame({"text": ["Warm up: nothing to tag here."]}), Path(folder) / f"warm-up{suffix}",
+                              evidence, identifiers, 0)
     finally:
         _WORKER.clear()
-        path.unlink(missing_ok=True)
 
 
-def _tag_chunks(
-    chunks: Iterator[pd.DataFrame], model: Any, columns: Mapping[str, str | None] | None, parts_dir: Path, suffix: str,
-    parts: list[Path], statuses: dict[str, int], identifiers: str, n_jobs: int | None, evidence: bool,
-    progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
-    numbering: pd.Series | None = None,
-) -> tuple[int, int, dict[str, str] | None, int]:
-    """Screen, tag and write each chunk: in this process, or, with several jobs, one chunk per worker
-    process at a time (each worker holds its own copy of the model), at most two chunks per worker in
-    flight so memory stays bounded. This process only reads the file and maps its columns."""
+@contextmanager
+def _workers(model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str) -> Iterator[tuple[Any, Any]]:
+    """The model and, with several jobs, the pool of worker processes for one run of :func:`tag_file`.
+
+    Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
+    garbage collector's reach until the run ends (``gc.freeze``), as the gc module's documentation
+    advises before forking: the full collections that tokenizing new chunks sets off then scan only
+    what the run builds, and a worker's collections do not copy the pages it shares with this process.
+    Not when the caller has frozen objects or paused the collector: that state is theirs.
+
+    With several jobs the model is loaded here (the default one when ``model`` is None) and, when
+    workers are forked, warmed up and the workers started at once, so that they start up while this
+    process makes its first pass over the file. With one job the model is left to the caller, who
+    loads it after that first pass, so a bad file is reported without waiting for a model to load.
+    """
     import gc
-    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
+    from .builtin import load_model
     from .text import process_context, resolve_jobs
 
     workers = resolve_jobs(n_jobs)
+    freeze = gc.isenabled() and gc.get_freeze_count() == 0
     pool = None
-    if workers > 1:
-        context = process_context()
-        if context.get_start_method() == "fork":
-            _warm_up(model, parts_dir / f"warm-up{suffix}", evidence, identifiers)
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
-    else:
+    try:
+        if workers > 1:
+            model = load_model() if model is None else model
+            context = process_context()
+            forked = context.get_start_method() == "fork"
+            if forked:
+                _warm_up(model, evidence, identifiers, suffix)
+            if freeze:
+                gc.freeze()
+            # Workers start at the first chunk's submit, after the first pass over the file: started
+            # before it, they slowed it down (the pass then writes to pages shared with them).
+            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
+        elif freeze:
+            gc.freeze()
+        yield model, pool
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if freeze:
+            gc.unfreeze()
+        _WORKER.clear()
+
+
+def _tag_chunks(
+    chunks: Iterator[pd.DataFrame], model: Any, pool: Any, workers: int, columns: Mapping[str, str | None] | None, parts_dir: Path,
+    suffix: str, parts: list[Path], statuses: dict[str, int], identifiers: str, evidence: bool,
+    progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
+    numbering: pd.Series | None = None,
+) -> tuple[int, int, dict[str, str] | None, int]:
+    """Screen, tag and write each chunk: in this process, or, given a pool of workers (see
+    :func:`_workers`), one chunk per worker process at a time, at most two chunks per worker in
+    flight so memory stays bounded. This process then only reads the file and maps its columns."""
+    from collections import deque
+
+    if pool is None:
         _init_worker(model)
     pending: deque[tuple[Any, int]] = deque()
     flagged = 0
@@ -435,15 +486,6 @@ def _tag_chunks(
 
     mapping: dict[str, str] | None = None
     rows = resumed = 0
-    # Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
-    # garbage collector's reach until the run ends, as the gc module's documentation advises before
-    # forking (workers fork at the first submit, below): the full collections that tokenizing new
-    # chunks sets off then scan only what the run builds, and a worker's collections do not copy the
-    # pages it shares with this process. Not when the caller has frozen objects or paused the
-    # collector: that state is theirs.
-    frozen = gc.isenabled() and gc.get_freeze_count() == 0
-    if frozen:
-        gc.freeze()
     try:
         for number, chunk in enumerate(chunks):
             if mapping is None:
@@ -476,9 +518,6 @@ def _tag_chunks(
             future, size = pending.popleft()
             finish(future.result(), size)
     finally:
-        if pool is not None:
+        if pool is not None:  # done, or a chunk failed: wait for the running ones, drop the rest
             pool.shutdown(wait=True, cancel_futures=True)
-        if frozen:
-            gc.unfreeze()
-        _WORKER.clear()
     return rows, resumed, mapping, flagged
