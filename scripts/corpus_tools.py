@@ -1,6 +1,6 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by thirty-one writers (W01-W06 and W09-W31 train,
+The texts were written one at a time by thirty-six writers (W01-W06 and W09-W36 train,
 W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
@@ -143,7 +143,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Thirty-one writers (`W01`-`W31`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Thirty-six writers (`W01`-`W36`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
@@ -169,6 +169,16 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "  universality, group cohesiveness, interpersonal learning and family reenactment, and ordinary texts",
         "  with no factor; in the voices of British and Irish older adults on paper forms, teenagers on phones,",
         "  grudging and court-mandated adults, dictating parents, and second-language writers.",
+        "  A sixth round (W32-W36, train only) widened the settings and registers into ones the corpus had",
+        "  barely covered, with fourteen new kinds of group: experiential groups of counselling and psychology",
+        "  trainees and peer-support or Balint groups of clinicians and emergency workers (reflective-journal",
+        "  registers that may name a factor without showing it); gambling, OCD, adult ADHD, long COVID,",
+        "  pregnancy loss and infertility, and suicide bereavement groups; refugees and asylum seekers, prison",
+        "  and re-entry, church and community groups written in Caribbean, African American, South African,",
+        "  Singaporean, Malaysian, Filipino, Ghanaian, Kenyan, Scottish and Pacific Englishes; art, music and",
+        "  drama therapy, psychodrama, mindfulness and structured CBT groups, and groups meeting by video or",
+        "  text chat; and the moments of a group's life (first sessions, conflict, members joining, leaving or",
+        "  dying, stand-in facilitators, long-running groups, endings), with more imitative behaviour.",
         "  The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
@@ -238,9 +248,11 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "- Written for the project, not collected from real groups: the voices are varied on purpose, but real",
         "  reflections will differ in ways this corpus cannot show. Validate on your own coded data.",
-        "- Twenty writers and twenty second coders; writer styles may still be learnable. Cross-validation grouped by",
+        "- Thirty-six writers and as many second coders, all language-model instances; their styles may still be",
+        "  learnable, and they may share blind spots that human writers and coders would not. Cross-validation grouped by",
         "  writer, and the test split's separate writers, guard against reading that as skill.",
-        "- English only; mostly North American and British usage, with some second-language English.",
+        "- English only; mostly North American and British usage, with some second-language English and, from",
+        "  the sixth round, a little of several other Englishes.",
     ]
     (ROOT / "data" / "corpus" / "DATACARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

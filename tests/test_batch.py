@@ -65,10 +65,10 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     if jobs == 1:
         assert len(seen) == 3 and min(seen) > 0
 
-    def failing(tagged, part):
+    def failing(parts, output):  # in this process, whatever the workers' start method
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(batch, "_write_part", failing)
+    monkeypatch.setattr(batch, "_join_parts", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         tag_file(path, tmp_path / "b.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
     assert gc.get_freeze_count() == 0 and gc.isenabled()

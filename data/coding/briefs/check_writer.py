@@ -16,6 +16,7 @@ is_test = "--test" in sys.argv
 round2 = "--round2" in sys.argv
 round4 = "--round4" in sys.argv
 round5 = "--round5" in sys.argv
+round6 = "--round6" in sys.argv
 files = sorted(glob.glob(f"/work/corpus_work/{w}/*.jsonl"))
 rows, errors = [], []
 for f in files:
@@ -55,12 +56,16 @@ if round4:
     need_core, need_other, need_hard = 25, 8, 12
 R5 = {"universality": 20, "hope": 20, "interpersonal_learning": 20, "corrective_emotional_experience": 25,
       "group_cohesiveness": 15, "family_reenactment": 10}
+R6 = {"universality": 18, "hope": 18, "interpersonal_learning": 18, "corrective_emotional_experience": 18,
+      "group_cohesiveness": 12, "imitative_behavior": 10}
 for i in IDS:
     need = need_core if i in CORE else need_other
     if round5:
         need = R5.get(i, 8)
+    if round6:
+        need = R6.get(i, 7)
     print(f"  {i:34s} {lab[i]:4d}  (need >= {need}){'  <-- SHORT' if lab[i] < need else ''}")
-print(f"  none: {none} ({none/max(n,1):.0%}, need >= {20 if round5 else 25}%)   two+: {multi} ({multi/max(n,1):.0%}, need >= {15 if round5 else 20 if round4 else 25}%)")
+print(f"  none: {none} ({none/max(n,1):.0%}, need >= {20 if (round5 or round6) else 25}%)   two+: {multi} ({multi/max(n,1):.0%}, need >= {15 if round5 else 20 if (round4 or round6) else 25}%)")
 hc = Counter((r["hard_target"]) for r in rows if r.get("hard_case") and r["hard_case"] != "implicit_positive")
 hp = Counter((r["hard_target"]) for r in rows if r.get("hard_case") == "implicit_positive")
 if round5:
@@ -74,7 +79,27 @@ if round5:
     for k, l in enumerate(lens5):
         if l > 80: errors.append(f"text {k + 1} has {l} words; round 5 texts are at most 80")
     print(f"  texts: {n} (need >= 150)")
-for c in ([] if round5 else CORE):
+if round6:
+    GROUPS = set("""grief addiction_recovery trauma_ptsd veterans eating_disorders postpartum chronic_illness_pain cancer
+    caregivers parenting teens anger_management lgbtq_support faith_based dbt_skills psychosis_early_intervention
+    social_anxiety depression divorce_separation domestic_violence_survivors bipolar older_adults mens_group
+    inpatient_general training_process_group clinician_peer_support gambling ocd adhd_adults long_covid_fatigue
+    pregnancy_loss_infertility suicide_bereavement refugees_asylum prison_reentry arts_therapy mindfulness cbt_skills
+    online_support""".split())
+    for k, r in enumerate(rows):
+        if r.get("group_type") not in GROUPS:
+            errors.append(f"text {k + 1}: group_type {r.get('group_type')!r} is not an allowed id")
+    hard_all = sum(1 for r in rows if r.get("hard_case"))
+    print(f"  hard cases (all kinds): {hard_all} ({hard_all/max(n,1):.0%}, must be <= 30%)")
+    for c in CORE:
+        print(f"  {c}: hard negatives {hc[c]} (need >= 4), implicit positives {hp[c]} (need >= 4)")
+    lens6 = [len(str(r.get("text", "")).split()) for r in rows]
+    share = lambda lo, hi: sum(lo <= l <= hi for l in lens6) / max(n, 1)
+    print(f"  lengths: 3-8 {share(3,8):.0%} (about 10%), 9-30 {share(9,30):.0%} (about 45%), 31-70 {share(31,70):.0%} (about 35%), 71-120 {share(71,120):.0%} (about 10%), over 120: {sum(l > 120 for l in lens6)} (must be 0)")
+    for k, l in enumerate(lens6):
+        if l > 120: errors.append(f"text {k + 1} has {l} words; round 6 texts are at most 120")
+    print(f"  texts: {n} (need >= 130)")
+for c in ([] if (round5 or round6) else CORE):
     nh = 18 if (round2 and c == "universality") else need_hard
     if round4:
         nh = {"universality": 30, "interpersonal_learning": 20}.get(c, 12)
