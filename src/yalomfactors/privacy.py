@@ -152,8 +152,23 @@ _TLDS = ("com", "org", "net", "edu", "gov", "io", "info", "health", "uk", "ca", 
 _WEBBY = re.compile(r"https?://|www\.|\.(?:" + "|".join(_TLDS) + r")\b", re.I)
 # For ASCII texts the same conditions are substring tests on the lower-cased text, and digit counts:
 # a phone number holds at least 7 digits, a date of birth at least 4 and one of its cue words.
-_WEB_HINTS = ("http://", "https://", "www.") + tuple("." + tld for tld in _TLDS)
 _BIRTH_HINTS = ("dob", "d.o", "do.b", "born", "birth", "b.")
+# The record pattern's cue words, matched case-sensitively on the lower-cased text (far quicker than
+# the whole pattern, which ignores case).
+_RECORD_CUE = re.compile(r"\b" + _RECORD_CUES).search
+
+
+def _web_hint(lowered: str) -> bool:
+    """Whether a lower-cased ASCII text holds "://", "www." or a dot followed by a web address ending:
+    what every web address the url pattern matches holds (a test per dot, not per ending)."""
+    if "://" in lowered or "www." in lowered:
+        return True
+    dot = lowered.find(".")
+    while dot >= 0:
+        if lowered.startswith(_TLDS, dot + 1):
+            return True
+        dot = lowered.find(".", dot + 1)
+    return False
 
 
 def _needs(text: str) -> dict[str, bool]:
@@ -161,15 +176,18 @@ def _needs(text: str) -> dict[str, bool]:
     if text.isascii():
         digits = sum(map(text.count, "0123456789"))
         lowered = text.lower()
-        web = any(hint in lowered for hint in _WEB_HINTS)
+        web = _web_hint(lowered)
         birth = digits >= 4 and any(hint in lowered for hint in _BIRTH_HINTS)
+        # A record number follows a cue word, or is a 9-digit SSN or a 6-digit NI number.
+        record = digits >= 6 or (digits >= 1 and _RECORD_CUE(lowered) is not None)
     else:  # \d and re.I reach beyond ASCII: keep to the patterns' own terms
         digits = len(_DIGIT.findall(text))
         web = _WEBBY.search(text) is not None
         birth = digits >= 4
+        record = digits >= 1
     at = "@" in text
     return {"email": at, "social_handle": at, "url": web, "phone": digits >= 7, "date_of_birth": birth,
-            "record_number": digits >= 1, "street_address": digits >= 1}
+            "record_number": record, "street_address": digits >= 1}
 
 
 def _find(text: str) -> list[tuple[str, int, int]]:
