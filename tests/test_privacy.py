@@ -160,7 +160,7 @@ _ID_PIECES = ["555-201-3344", " 07700 900123", "+44 20 7946 0958", "DOB 04/12/19
               "MRN 88123456", "case 5", "123-45-6789", "QQ 12 34 56 C", "42 Maple Grove Road", "@quiet_river", "a@b.org",
               "www.x.io", "site.COM/path", "HTTPS://X", " Mike Davis", " Dr. Patel", ". Hope", " Sarah", "٣٤٥", "١٢٣٤٥٦٧",
               " D.O.B. ", "Born", " 12 ", "\n", ", ", "ſ", "K", " REF#A12", "id:9", " Patient no. 7", "Claim",
-              " 1234", "www", "://", ".Org"]
+              " 1234", "www", "://", ".Org", " Mrs. Green", "Father Tom ", " Sister", "Prof", " McDonald", "Davis2"]
 
 
 @given(st.lists(st.sampled_from(_ID_PIECES), max_size=12).map("".join))

@@ -55,10 +55,11 @@ _PLACEHOLDERS = {
     "email": "[EMAIL]", "url": "[URL]", "phone": "[PHONE]", "date_of_birth": "[DATE]", "record_number": "[ID]",
     "street_address": "[ADDRESS]", "social_handle": "[HANDLE]", "person_name": "[NAME]",
 }
-_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 
 
 _TITLES = re.compile(r"\b(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev)\.?|Miss|Pastor|Father|Sister) [A-Z][a-z]+(?: [A-Z][a-z]+)?")
+_TITLE_WORD = re.compile(r"Dr|Mr|Ms|Mx|Prof|Rev|Miss|Pastor|Father|Sister").search
+_CAPITALISED = re.compile(r"[A-Z][a-z]{2,}").findall
 _NAME_LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "en_AU", "es_MX", "es_ES", "fr_FR", "de_DE", "it_IT",
                  "pt_BR", "pl_PL", "nl_NL")
 
@@ -74,9 +75,11 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     ("Dr. Patel") is always a name.
     """
     names = _name_list()
-    spans = [m.span() for m in _TITLES.finditer(text)]
-    # Every word of a capitalised run is itself a _WORD match: with none of them listed, no run is a name.
-    if not any(word.lower() in names for word in _WORD.findall(text)):
+    # Every title match holds a title word: the literal search is far quicker than the pattern.
+    spans = [m.span() for m in _TITLES.finditer(text)] if _TITLE_WORD(text) else []
+    # Every word of a capitalised run is also found by _CAPITALISED (a quick scan with no word
+    # boundaries, which finds those words and more): with none of them listed, no run is a name.
+    if not any(word.lower() in names for word in _CAPITALISED(text)):
         return spans
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).split()
