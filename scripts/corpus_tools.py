@@ -1,6 +1,6 @@
 """Build the double-coded corpus from the writers' and coders' files.
 
-The texts were written one at a time by thirty-six writers (W01-W06 and W09-W36 train,
+The texts were written one at a time by forty-one writers (W01-W06 and W09-W41 train,
 W07-W08 held-out test), each labeling their own texts. A second coder per writer then
 labeled every text blind, from the codebook alone; an adjudicator settled each
 disagreement against the codebook. This script only moves those files around:
@@ -143,7 +143,7 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "## How it was made",
         "",
-        "- **Writing.** Thirty-six writers (`W01`-`W36`) each wrote their texts one at a time, by hand, as",
+        "- **Writing.** Forty-one writers (`W01`-`W41`) each wrote their texts one at a time, by hand, as",
         "  post-session reflections in many voices (terse, rambling, misspelled, lower-case, formal, slang,",
         "  second-language English, teenagers, older adults) across many kinds of group, following a written",
         "  brief and the codebook. No templates, slot-filling, word swaps or generated paraphrases. Each writer",
@@ -179,6 +179,12 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "  drama therapy, psychodrama, mindfulness and structured CBT groups, and groups meeting by video or",
         "  text chat; and the moments of a group's life (first sessions, conflict, members joining, leaving or",
         "  dying, stand-in facilitators, long-running groups, endings), with more imitative behaviour.",
+        "  A seventh round (W37-W41, train only), with the same aims and quotas, added twelve more kinds of",
+        "  group and voices the corpus lacked: members after a stroke with aphasia, adults with a learning",
+        "  disability, autistic adults, deaf members writing English as a second language to sign, and people",
+        "  with early dementia (often short, sometimes scribed); school groups of 11 to 16 year olds and",
+        "  university counselling groups; Indigenous talking circles and culturally rooted community groups;",
+        "  burnout, unemployment, fathers' and men's groups; survivors of sexual abuse and bereaved parents.",
         "  The test split was not changed.",
         "  The writers are language-model instances working from the brief, not group members: the texts are",
         "  realistic but not real, and no real person's reflection is in the corpus.",
@@ -248,11 +254,11 @@ def write_datacard(frame: pd.DataFrame, agreement: pd.DataFrame) -> None:
         "",
         "- Written for the project, not collected from real groups: the voices are varied on purpose, but real",
         "  reflections will differ in ways this corpus cannot show. Validate on your own coded data.",
-        "- Thirty-six writers and as many second coders, all language-model instances; their styles may still be",
+        "- Forty-one writers and as many second coders, all language-model instances; their styles may still be",
         "  learnable, and they may share blind spots that human writers and coders would not. Cross-validation grouped by",
         "  writer, and the test split's separate writers, guard against reading that as skill.",
         "- English only; mostly North American and British usage, with some second-language English and, from",
-        "  the sixth round, a little of several other Englishes.",
+        "  the sixth and seventh rounds, a little of several other Englishes.",
     ]
     (ROOT / "data" / "corpus" / "DATACARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -112,8 +112,8 @@ def test_planted_trajectories_found_on_gold_labels(planned_sample):
 # Planted trends the built-in models do not recover, measured and reported in data/sample/README.md.
 # A model that misses more fails here; one that misses fewer should shrink this list.
 KNOWN_MODEL_MISSES = {
-    "fast": {"G2 hope", "G5 imitative_behavior"},
-    "accurate": {"G4 hope", "G5 imitative_behavior"},
+    "fast": {"G2 hope", "G4 hope", "G5 imitative_behavior"},
+    "accurate": {"G5 imitative_behavior"},
 }
 
 

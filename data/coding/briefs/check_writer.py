@@ -16,7 +16,8 @@ is_test = "--test" in sys.argv
 round2 = "--round2" in sys.argv
 round4 = "--round4" in sys.argv
 round5 = "--round5" in sys.argv
-round6 = "--round6" in sys.argv
+round7 = "--round7" in sys.argv
+round6 = "--round6" in sys.argv or round7
 files = sorted(glob.glob(f"/work/corpus_work/{w}/*.jsonl"))
 rows, errors = [], []
 for f in files:
@@ -86,6 +87,10 @@ if round6:
     inpatient_general training_process_group clinician_peer_support gambling ocd adhd_adults long_covid_fatigue
     pregnancy_loss_infertility suicide_bereavement refugees_asylum prison_reentry arts_therapy mindfulness cbt_skills
     online_support""".split())
+    if round7:
+        GROUPS |= set("""school_youth university_students stroke_aphasia learning_disability autism_adults deaf_hoh
+        talking_circle work_burnout_unemployment fathers_group sexual_abuse_survivors dementia_early_stage
+        bereaved_parents""".split())
     for k, r in enumerate(rows):
         if r.get("group_type") not in GROUPS:
             errors.append(f"text {k + 1}: group_type {r.get('group_type')!r} is not an allowed id")
