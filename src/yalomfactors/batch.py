@@ -423,9 +423,10 @@ def _workers(model: Any, n_jobs: int | None, evidence: bool, identifiers: str, s
     Not when the caller has frozen objects or paused the collector: that state is theirs.
 
     With several jobs the model is loaded here (the default one when ``model`` is None) and, when
-    workers are forked, warmed up and the workers started at once, so that they start up while this
-    process makes its first pass over the file. With one job the model is left to the caller, who
-    loads it after that first pass, so a bad file is reported without waiting for a model to load.
+    workers are forked, warmed up in this process first, so that every worker inherits what the
+    warm-up built; the workers themselves start at the first chunk's submit. With one job the model is
+    left to the caller, who loads it after the first pass over the file, so a bad file is reported
+    without waiting for a model to load.
     """
     import gc
     from concurrent.futures import ProcessPoolExecutor
