@@ -74,7 +74,7 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     monkeypatch.undo()
 
-    # A file refused by the first pass (workers may already be started): nothing left behind.
+    # A file refused by the first pass (with 2 jobs the pool is already made): nothing left behind.
     from yalomfactors.exceptions import DuplicateIdError
 
     doubled = tmp_path / "doubled.csv"

@@ -314,18 +314,17 @@ def tag_file(
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
     check_policy(identifiers)
     suffix = ".parquet" if output_path.suffix.lower() == ".parquet" else ".csv"
-    with _workers(model, n_jobs, evidence, identifiers, suffix) as (model, pool):
-        return _tag_file(input_path, output_path, model, pool, n_jobs, columns, chunksize, resume, identifiers,
+    with _workers(model, n_jobs, evidence, identifiers, suffix) as (model, pool, workers):
+        return _tag_file(input_path, output_path, model, pool, workers, columns, chunksize, resume, identifiers,
                          allow_duplicate_ids, progress, on_columns, evidence, suffix)
 
 
 def _tag_file(
-    input_path: Path, output_path: Path, model: Any, pool: Any, n_jobs: int | None, columns: Mapping[str, str | None] | None,
+    input_path: Path, output_path: Path, model: Any, pool: Any, workers: int, columns: Mapping[str, str | None] | None,
     chunksize: int, resume: bool, identifiers: str, allow_duplicate_ids: bool, progress: Callable[[int], None] | None,
     on_columns: Callable[[list[str]], None] | None, evidence: bool, suffix: str,
 ) -> dict[str, Any]:
     from .builtin import load_model
-    from .text import resolve_jobs
 
     numbering = _scan(input_path, columns, chunksize, allow_duplicate_ids)
     model = load_model() if model is None else model
@@ -353,7 +352,7 @@ def _tag_file(
     _FALLBACKS["count"] = 0
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
-            chunks, model, pool, resolve_jobs(n_jobs), columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
+            chunks, model, pool, workers, columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
             progress, on_columns, numbering)
     except BaseException:
         if not any(part.exists() for part in parts):
@@ -413,8 +412,11 @@ def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
 
 
 @contextmanager
-def _workers(model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str) -> Iterator[tuple[Any, Any]]:
-    """The model and, with several jobs, the pool of worker processes for one run of :func:`tag_file`.
+def _workers(
+    model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str
+) -> Iterator[tuple[Any, Any, int]]:
+    """The model, the pool of worker processes (None with one job) and their number, for one run of
+    :func:`tag_file`.
 
     Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
     garbage collector's reach until the run ends (``gc.freeze``), as the gc module's documentation
@@ -451,7 +453,7 @@ def _workers(model: Any, n_jobs: int | None, evidence: bool, identifiers: str, s
             pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
         elif freeze:
             gc.freeze()
-        yield model, pool
+        yield model, pool, workers
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
