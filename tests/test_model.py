@@ -136,6 +136,16 @@ def test_tag_keeps_rows_order_ids_and_statuses(small_model):
     assert out.loc[[0, 4], "p_hope"].notna().all()
     assert (out["codebook_version"] == codebook.CODEBOOK_VERSION).all()
     assert "text" not in out.columns
+    assert out["status"].dtype == "category" and out["p_hope"].dtype == "float64"
+    assert out["hope"].dtype == "boolean" and out["n_factors"].dtype == "Int64"
+    assert out.loc[[1, 2, 3], "n_factors"].isna().all() and out.loc[[0, 4], "n_factors"].notna().all()
+
+
+def test_tag_replaces_an_input_column_named_like_an_output_column_in_place(small_model):
+    frame = pd.DataFrame({"hope": ["x", "y"], "text": ["I felt less alone", "   "], "group_id": ["g", "g"]})
+    out = small_model.tag(frame)
+    assert list(out.columns[:2]) == ["hope", "group_id"] and out.columns.is_unique
+    assert out["hope"].dtype == "boolean" and out["hope"].isna().tolist() == [False, True]
 
 
 def test_explain_gives_phrases_from_the_text(small_model):

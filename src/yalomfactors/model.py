@@ -578,25 +578,35 @@ class FactorTagger(ClassifierMixin, BaseEstimator):
         proba = self._combine(self._text_scores(texts)) if texts else np.zeros((0, len(self.classes_)))
         tagged = np.array([status in ("ok", "too_long_truncated") for status in statuses], dtype=bool)
         decisions = proba >= self.thresholds()
-        out = ids.copy()
-        out[STATUS] = pd.Categorical(statuses, categories=list(_STATUS_ORDER))
+        # The new columns are built as arrays and joined to the id columns at once: inserting them one
+        # by one cost about 20 ms a call, whatever the number of rows.
+        missing = ~tagged
+        columns: dict[str, Any] = {STATUS: pd.Categorical(statuses, categories=list(_STATUS_ORDER))}
         for j, factor in enumerate(self.classes_):
-            out[f"p_{factor}"] = np.where(tagged, proba[:, j], np.nan)
+            columns[f"p_{factor}"] = np.where(tagged, proba[:, j], np.nan)
         for j, factor in enumerate(self.classes_):
-            out[factor] = pd.array(np.where(tagged, decisions[:, j], False), dtype="boolean")
-            out.loc[~tagged, factor] = pd.NA
-        out["n_factors"] = pd.array(np.where(tagged, decisions.sum(axis=1), 0), dtype="Int64")
-        out.loc[~tagged, "n_factors"] = pd.NA
+            columns[factor] = pd.arrays.BooleanArray(decisions[:, j] & tagged, missing.copy())
+        columns["n_factors"] = pd.arrays.IntegerArray(np.where(tagged, decisions.sum(axis=1), 0).astype("int64"), missing.copy())
         if evidence:
-            out["evidence"] = [
+            columns["evidence"] = [
                 _format_evidence(self.explain(str(value))) if ok else "" for value, ok in zip(values, tagged)
             ]
-        out["codebook_version"] = self.codebook_version_
-        out["model_version"] = model_version or getattr(self, "model_version_", "custom")
-        return out
+        columns["codebook_version"] = self.codebook_version_
+        columns["model_version"] = model_version or getattr(self, "model_version_", "custom")
+        return _join_columns(ids, columns)
 
 
 _STATUS_ORDER = ("ok", "empty", "not_text", "too_long_truncated", "non_english")
+
+
+def _join_columns(ids: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """``ids`` with ``columns`` added in order; a column ``ids`` already has is replaced in place."""
+    added = pd.DataFrame({name: value for name, value in columns.items() if name not in ids.columns}, index=ids.index)
+    out = pd.concat([ids, added], axis=1) if len(ids.columns) else added
+    for name, value in columns.items():
+        if name in ids.columns:
+            out[name] = value
+    return out
 
 
 def _format_evidence(explanation: pd.DataFrame) -> str:
