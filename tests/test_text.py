@@ -119,6 +119,29 @@ def test_plain_word_tokens_match_spacy_on_every_word_of_the_lemma_table():
     assert got == expected
 
 
+def test_chunks_tokenized_together_match_each_alone():
+    # New chunks are joined into one string for the placeholder and repeat patterns (text._pieces);
+    # no pattern may reach from one chunk into the next, also when a chunk holds the separator.
+    from yalomfactors import text as text_module
+
+    batches = [
+        ["[", "NAME]", "P3", "P3333", "soooo", "oooh", "[ab", "cd]", "p12,", "x\x00y", "!!!!", "P1P2"],
+        ["[", "NAME]", "P3", "P3333", "soooo", "oooh", "[ab", "cd]", "p12,", "!!!!", "P1P2", "a" * 40],
+    ]
+    for chunks in batches:
+        text_module._CHUNK_CACHE.clear()
+        text_module._tokenize_chunks(chunks)
+        together = [text_module._CHUNK_CACHE[chunk] for chunk in chunks]
+        alone = []
+        for chunk in chunks:
+            text_module._CHUNK_CACHE.clear()
+            text_module._tokenize_chunks([chunk])
+            alone.append(text_module._CHUNK_CACHE[chunk])
+        assert together == alone
+        assert [lower for lower, _ in together[0][0]] == ["["] and together[2][0] == (("personplaceholder",) * 2,)
+        assert [lower for lower, _ in together[3][0]] == ["p33"] and together[4][1] == "soo"
+
+
 def test_chunk_tokens_keep_emoticons_whole():
     from yalomfactors.text import tokens
 
