@@ -1,9 +1,12 @@
 """Streaming tagging: chunked, order and rows preserved, identical across jobs, resumable."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import yalomfactors.batch as batch_module
 from yalomfactors import load_corpus
 from yalomfactors.batch import tag_file
 from yalomfactors.exceptions import InputFileError, SchemaError
@@ -33,12 +36,34 @@ def test_chunked_output_equals_in_memory_tagging(tmp_path, reflections, fast_mod
     assert not (tmp_path / f"out{suffix}.parts").exists()
 
 
-def test_jobs_give_identical_output(tmp_path, reflections, fast_model):
+_SCREEN_TAG_WRITE = batch_module._screen_tag_write
+
+
+def _logged_screen_tag_write(frame, part, *args):
+    """The chunk function, logging which process ran which part (picklable by reference, for workers)."""
+    with open(os.environ["YALOMFACTORS_TEST_PART_LOG"], "a") as log:
+        log.write(f"{os.getpid()} {part.name}\n")
+    return _SCREEN_TAG_WRITE(frame, part, *args)
+
+
+@pytest.mark.parametrize("chunksize", [150, 450])
+def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(tmp_path, reflections, fast_model,
+                                                                                monkeypatch, chunksize):
+    # n_jobs=2: this process and one worker tag. With two chunks (450 rows), the worker takes the first
+    # and this process the last; with six, both take some, the worker at most two at a time.
     path, _ = reflections
-    tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=150, n_jobs=1, identifiers="ignore")
-    result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=150, n_jobs=2, identifiers="ignore")
-    assert result["chunks"] == 6 and sum(result["status_counts"].values()) == 900
+    tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=chunksize, n_jobs=1, identifiers="ignore")
+    log = tmp_path / "parts.log"
+    monkeypatch.setenv("YALOMFACTORS_TEST_PART_LOG", str(log))
+    monkeypatch.setattr(batch_module, "_screen_tag_write", _logged_screen_tag_write)
+    result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=chunksize, n_jobs=2, identifiers="ignore")
+    assert result["chunks"] == 900 // chunksize and sum(result["status_counts"].values()) == 900
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    runs = dict(reversed(line.split()) for line in log.read_text().splitlines() if "part-" in line)  # not the warm-up
+    assert sorted(runs) == [f"part-{n:06d}.csv" for n in range(900 // chunksize)]
+    assert len(set(runs.values())) == 2 and str(os.getpid()) in runs.values()
+    if chunksize == 450:
+        assert runs["part-000001.csv"] == str(os.getpid()) != runs["part-000000.csv"]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

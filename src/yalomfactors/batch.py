@@ -280,7 +280,8 @@ def tag_file(
     chunksize : int, default 5000
         Rows per chunk, the unit of work of one process; memory grows with it, not with the file.
     n_jobs : int, optional
-        Processes for text analysis (``-1``: every core); the output is identical for any value.
+        Processes that tag (``-1``: every core): this one and ``n_jobs - 1`` workers. The output is
+        identical for any value.
     resume : bool, default False
         Continue an interrupted run with the same input, output and chunk size.
     identifiers : {"warn", "redact", "raise", "ignore"}
@@ -415,8 +416,8 @@ def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
 def _workers(
     model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str
 ) -> Iterator[tuple[Any, Any, int]]:
-    """The model, the pool of worker processes (None with one job) and their number, for one run of
-    :func:`tag_file`.
+    """The model, the pool of worker processes (None with one job) and the number of processes that
+    tag, for one run of :func:`tag_file`: this one and the pool's ``n_jobs - 1`` workers.
 
     Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
     garbage collector's reach until the run ends (``gc.freeze``), as the gc module's documentation
@@ -450,7 +451,7 @@ def _workers(
                 gc.freeze()
             # Workers start at the first chunk's submit, after the first pass over the file: started
             # before it, they slowed it down (the pass then writes to pages shared with them).
-            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
+            pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker, initargs=(model,))
         elif freeze:
             gc.freeze()
         yield model, pool, workers
@@ -462,20 +463,43 @@ def _workers(
         _WORKER.clear()
 
 
+class _Lookahead:
+    """An iterator that can tell whether another item follows, reading it ahead when asked."""
+
+    def __init__(self, items: Iterator[pd.DataFrame]) -> None:
+        self._items = items
+        self._next: list[pd.DataFrame] = []
+
+    def __iter__(self) -> _Lookahead:
+        return self
+
+    def __next__(self) -> pd.DataFrame:
+        return self._next.pop() if self._next else next(self._items)
+
+    def more(self) -> bool:
+        if not self._next:
+            self._next = [item for item in (next(self._items, None),) if item is not None]
+        return bool(self._next)
+
+
 def _tag_chunks(
     chunks: Iterator[pd.DataFrame], model: Any, pool: Any, workers: int, columns: Mapping[str, str | None] | None, parts_dir: Path,
     suffix: str, parts: list[Path], statuses: dict[str, int], identifiers: str, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
     numbering: pd.Series | None = None,
 ) -> tuple[int, int, dict[str, str] | None, int]:
-    """Screen, tag and write each chunk: in this process, or, given a pool of workers (see
-    :func:`_workers`), one chunk per worker process at a time, at most two chunks per worker in
-    flight so memory stays bounded. This process then only reads the file and maps its columns."""
-    from collections import deque
+    """Screen, tag and write each chunk, in this process or in a worker of ``pool`` (see
+    :func:`_workers`; its ``workers - 1`` processes and this one make ``workers``).
 
-    if pool is None:
-        _init_worker(model)
-    pending: deque[tuple[Any, int]] = deque()
+    This process reads the file and keeps each worker busy with up to two chunks (one running, one
+    waiting), and tags a chunk itself when every worker has two, or when the chunk is the file's last
+    and every worker has one. So memory stays bounded (at most two chunks per process in flight), no
+    core waits while chunks remain, and a small file's last chunk does not wait behind another.
+    """
+    _init_worker(model)  # this process tags chunks too
+    ahead = _Lookahead(chunks)
+    busy = 0 if pool is None else workers - 1  # worker processes
+    pending: list[tuple[Any, int]] = []
     flagged = 0
 
     def finish(result: tuple[dict[str, int], int], size: int) -> None:
@@ -487,10 +511,19 @@ def _tag_chunks(
         if progress is not None:
             progress(size)
 
+    def collect(wait: bool) -> None:
+        waiting = []
+        for future, size in pending:
+            if wait or future.done():
+                finish(future.result(), size)
+            else:
+                waiting.append((future, size))
+        pending[:] = waiting
+
     mapping: dict[str, str] | None = None
     rows = resumed = 0
     try:
-        for number, chunk in enumerate(chunks):
+        for number, chunk in enumerate(ahead):
             if mapping is None:
                 mapping, messages = detect_columns(chunk, columns)
                 if on_columns is not None:
@@ -509,17 +542,14 @@ def _tag_chunks(
             frame = frame.reset_index(drop=True)
             if numbering is not None:
                 _number_sessions(frame, numbering)  # by date order over the whole file, not this chunk
-            if pool is None:
-                finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
-                continue
-            future = pool.submit(_screen_tag_write, frame, part, evidence, identifiers, first_row)
-            pending.append((future, len(chunk)))
-            while len(pending) >= 2 * workers:
-                future, size = pending.popleft()
-                finish(future.result(), size)
-        while pending:
-            future, size = pending.popleft()
-            finish(future.result(), size)
+            if busy:
+                collect(wait=False)
+                if len(pending) < busy or (len(pending) < 2 * busy and ahead.more()):
+                    future = pool.submit(_screen_tag_write, frame, part, evidence, identifiers, first_row)
+                    pending.append((future, len(chunk)))
+                    continue
+            finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
+        collect(wait=True)
     finally:
         if pool is not None:  # done, or a chunk failed: wait for the running ones, drop the rest
             pool.shutdown(wait=True, cancel_futures=True)

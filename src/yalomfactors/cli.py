@@ -79,7 +79,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="store_true", help="add the phrases behind each tag")
     _identifier_option(p)
     big = p.add_argument_group("large files (CSV, Parquet or JSONL in; CSV or Parquet out: tagged in chunks)")
-    big.add_argument("--jobs", type=int, default=-1, help="worker processes, each tagging whole chunks (default -1: every core); output is identical for any number")
+    big.add_argument("--jobs", type=int, default=-1, help="processes tagging chunks, this one included (default -1: every core); output is identical for any number")
     big.add_argument("--chunksize", type=int, default=5_000, help="rows per chunk (default 5000)")
     big.add_argument("--resume", action="store_true", help="continue an interrupted run without re-tagging finished chunks")
     _column_options(p)
