@@ -40,9 +40,14 @@ _SCREEN_TAG_WRITE = batch_module._screen_tag_write
 
 
 def _logged_screen_tag_write(frame, part, *args):
-    """The chunk function, logging which process ran which part (picklable by reference, for workers)."""
+    """The chunk function, logging which process ran which part (picklable by reference, for workers).
+    A worker's chunks are slowed down, so that what the test sees does not depend on how fast this process reads."""
+    import time
+
     with open(os.environ["YALOMFACTORS_TEST_PART_LOG"], "a") as log:
         log.write(f"{os.getpid()} {part.name}\n")
+    if str(os.getpid()) != os.environ["YALOMFACTORS_TEST_MAIN_PID"]:
+        time.sleep(0.3)
     return _SCREEN_TAG_WRITE(frame, part, *args)
 
 
@@ -55,6 +60,7 @@ def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(
     tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=chunksize, n_jobs=1, identifiers="ignore")
     log = tmp_path / "parts.log"
     monkeypatch.setenv("YALOMFACTORS_TEST_PART_LOG", str(log))
+    monkeypatch.setenv("YALOMFACTORS_TEST_MAIN_PID", str(os.getpid()))
     monkeypatch.setattr(batch_module, "_screen_tag_write", _logged_screen_tag_write)
     result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=chunksize, n_jobs=2, identifiers="ignore")
     assert result["chunks"] == 900 // chunksize and sum(result["status_counts"].values()) == 900
