@@ -478,7 +478,9 @@ class _Lookahead:
 
     def more(self) -> bool:
         if not self._next:
-            self._next = [item for item in (next(self._items, None),) if item is not None]
+            item = next(self._items, None)
+            if item is not None:
+                self._next.append(item)
         return bool(self._next)
 
 
