@@ -22,8 +22,17 @@ def reflections(tmp_path_factory):
     return path, frame
 
 
+@pytest.fixture(params=["read at once", "streamed"])
+def read_mode(request, monkeypatch):
+    """Small CSV files are read once for the first pass and the chunks; larger ones are read twice,
+    in chunks. The test files are small, so "streamed" lowers the size limit to test that path."""
+    if request.param == "streamed":
+        monkeypatch.setattr(batch_module, "READ_AT_ONCE_BYTES", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_chunked_output_equals_in_memory_tagging(tmp_path, reflections, fast_model, suffix):
+def test_chunked_output_equals_in_memory_tagging(tmp_path, reflections, fast_model, suffix, read_mode):
     path, frame = reflections
     out = tmp_path / f"out{suffix}"
     result = tag_file(path, out, model=fast_model, chunksize=250, identifiers="ignore")
@@ -36,6 +45,26 @@ def test_chunked_output_equals_in_memory_tagging(tmp_path, reflections, fast_mod
     assert not (tmp_path / f"out{suffix}.parts").exists()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_small_csv_file_is_parsed_once_and_tagged_as_when_streamed(tmp_path, reflections, fast_model, monkeypatch, jobs):
+    path, _ = reflections
+    reads = []
+    original = batch_module.iter_chunks
+
+    def counted(*args, **kwargs):
+        reads.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "iter_chunks", counted)
+    tag_file(path, tmp_path / "once.csv", model=fast_model, chunksize=200, n_jobs=jobs, identifiers="ignore")
+    assert len(reads) == 1  # the first pass and the chunks share one read
+    reads.clear()
+    monkeypatch.setattr(batch_module, "READ_AT_ONCE_BYTES", path.stat().st_size - 1)
+    tag_file(path, tmp_path / "streamed.csv", model=fast_model, chunksize=200, n_jobs=jobs, identifiers="ignore")
+    assert len(reads) == 3  # the header, the first pass (its columns only) and the chunks
+    assert (tmp_path / "once.csv").read_bytes() == (tmp_path / "streamed.csv").read_bytes()
+
+
 _SCREEN_TAG_WRITE = batch_module._screen_tag_write
 
 
@@ -45,7 +74,7 @@ def _logged_screen_tag_write(frame, part, *args):
     import time
 
     with open(os.environ["YALOMFACTORS_TEST_PART_LOG"], "a") as log:
-        log.write(f"{os.getpid()} {part.name}\n")
+        log.write(f"{os.getpid()} {part.name} {'inherited' if frame is None else 'sent'}\n")
     if str(os.getpid()) != os.environ["YALOMFACTORS_TEST_MAIN_PID"]:
         time.sleep(0.3)
     return _SCREEN_TAG_WRITE(frame, part, *args)
@@ -65,11 +94,18 @@ def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(
     result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=chunksize, n_jobs=2, identifiers="ignore")
     assert result["chunks"] == 900 // chunksize and sum(result["status_counts"].values()) == 900
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
-    runs = dict(reversed(line.split()) for line in log.read_text().splitlines() if "part-" in line)  # not the warm-up
+    lines = [line.split() for line in log.read_text().splitlines() if "part-" in line]  # not the warm-up
+    runs = {part: pid for pid, part, _ in lines}
     assert sorted(runs) == [f"part-{n:06d}.csv" for n in range(900 // chunksize)]
     assert len(set(runs.values())) == 2 and str(os.getpid()) in runs.values()
     if chunksize == 450:
         assert runs["part-000001.csv"] == str(os.getpid()) != runs["part-000000.csv"]
+    # A forked worker finds the first chunk in the memory it inherits; later chunks are sent to it.
+    from yalomfactors.text import process_context
+
+    forked = process_context().get_start_method() == "fork"
+    assert [how for _, part, how in lines if part == "part-000000.csv"] == ["inherited" if forked else "sent"]
+    assert all(how == "sent" for _, part, how in lines if part != "part-000000.csv")
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -131,7 +167,7 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes() == (tmp_path / "d.csv").read_bytes()
 
 
-def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, reflections, fast_model, monkeypatch):
+def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path, reflections, fast_model, monkeypatch, read_mode):
     path, frame = reflections
     out = tmp_path / "out.csv"
     import yalomfactors.batch as batch
@@ -190,7 +226,7 @@ def _dated(tmp_path, sessions: bool):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_sessions_numbered_by_date_over_the_whole_file_not_per_chunk(tmp_path, fast_model, jobs):
+def test_sessions_numbered_by_date_over_the_whole_file_not_per_chunk(tmp_path, fast_model, jobs, read_mode):
     from yalomfactors import read_reflections
 
     path = _dated(tmp_path, sessions=False)
@@ -204,7 +240,7 @@ def test_sessions_numbered_by_date_over_the_whole_file_not_per_chunk(tmp_path, f
     assert streamed["session_number"].max() == 9  # nine weekly dates, in every chunk the same numbers
 
 
-def test_sessions_dated_out_of_order_across_chunks_stop_before_tagging(tmp_path, fast_model):
+def test_sessions_dated_out_of_order_across_chunks_stop_before_tagging(tmp_path, fast_model, read_mode):
     # Each chunk of 25 rows holds one session of the group, so only the whole file shows that
     # session 2 is dated before session 1.
     frame = pd.DataFrame({"group_id": "G2", "member_id": "m", "session_number": ["2"] * 25 + ["1"] * 25,
@@ -219,7 +255,8 @@ def test_sessions_dated_out_of_order_across_chunks_stop_before_tagging(tmp_path,
 
 @pytest.mark.parametrize("column, value, message", [
     ("session_date", "next tuesday", "not dates"), ("session_number", "week three", "not session numbers")])
-def test_bad_dates_and_sessions_in_a_late_chunk_cite_rows_of_the_file(tmp_path, fast_model, column, value, message):
+def test_bad_dates_and_sessions_in_a_late_chunk_cite_rows_of_the_file(tmp_path, fast_model, column, value, message,
+                                                                     read_mode):
     path = _dated(tmp_path, sessions=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[[103, 117], column] = value

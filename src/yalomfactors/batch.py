@@ -6,7 +6,8 @@ part written to a temporary name and renamed when complete. When every chunk is
 done the parts are joined, in order, into the output file and removed. An
 interrupted run started again with ``resume=True`` skips the chunks whose parts
 are complete, so no row is tagged twice, duplicated or lost. Memory stays
-bounded by the chunk size, whatever the file's size.
+bounded by the chunk size, whatever the file's size (a CSV file of at most
+:data:`READ_AT_ONCE_BYTES` is read once, whole, instead of twice).
 """
 
 from __future__ import annotations
@@ -100,12 +101,13 @@ def iter_chunks(
         raise InputFileError(f"streaming works on .csv, .parquet and .jsonl files; {path.name!r} is not one of them")
 
 
-def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, allow_duplicate_ids: bool) -> pd.Series | None:
+def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, allow_duplicate_ids: bool,
+          whole: pd.DataFrame | None = None) -> pd.Series | None:
     """Check the whole file's ids, session numbers and dates before any tagging; number the sessions.
 
-    Reads only those columns, in large chunks, so that a long run does not stop half-way and each
-    chunk's rows get what the whole file says, as when the file is read at once
-    (:func:`yalomfactors.read_reflections`):
+    Reads only those columns, in large chunks (or takes them from ``whole``, the file already read
+    at once), so that a long run does not stop half-way and each chunk's rows get what the whole
+    file says, as when the file is read at once (:func:`yalomfactors.read_reflections`):
 
     - reflection ids must not repeat (unless ``allow_duplicate_ids``); ids are kept as 64-bit
       hashes (8 bytes a row), so memory stays small for millions of rows;
@@ -129,11 +131,14 @@ def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, 
     )
     from .schema import DATE, GROUP, REFLECTION_ID, SESSION
 
-    reader = iter_chunks(path, 1)  # the first row, for the column names
-    try:
-        head = next(reader, None)
-    finally:
-        reader.close()
+    if whole is None:
+        reader = iter_chunks(path, 1)  # the first row, for the column names
+        try:
+            head = next(reader, None)
+        finally:
+            reader.close()
+    else:
+        head = whole.iloc[:1] if len(whole) else None
     if head is None:
         return None  # no rows: tag_file says so
     mapping, _ = detect_columns(head, columns)
@@ -148,7 +153,8 @@ def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, 
     seen: list[pd.DataFrame] = []  # distinct (group, session, date) of each chunk
     undated: list[Any] = []
     offset = 0
-    for chunk in iter_chunks(path, max(chunksize, 100_000), columns=list(dict.fromkeys(mapping[r] for r in roles))):
+    needed = list(dict.fromkeys(mapping[r] for r in roles))
+    for chunk in iter_chunks(path, max(chunksize, 100_000), columns=needed) if whole is None else [whole[needed]]:
         if REFLECTION_ID in roles:
             ids = chunk[mapping[REFLECTION_ID]]
             present = ids.notna().to_numpy()  # a missing id repeats nothing
@@ -192,6 +198,21 @@ def _scan(path: Path, columns: Mapping[str, str | None] | None, chunksize: int, 
     dated = sessions.dropna(subset=keys + [DATE])[keys + [DATE]].drop_duplicates().reset_index(drop=True)
     numbers = sessions_from_dates(dated)  # the in-memory numbering, on the file's distinct (group, date) pairs
     return pd.Series(numbers.to_numpy(), index=pd.MultiIndex.from_frame(dated) if keys else pd.Index(dated[DATE]))
+
+
+#: CSV files up to this size are read once, for the first pass and the chunks (a file's text takes
+#: a few times its size in memory); larger ones are read twice, the first pass reading only the
+#: columns it checks, so that memory stays bounded by the chunk size.
+READ_AT_ONCE_BYTES = 16 << 20
+
+
+def _read_if_small(path: Path) -> pd.DataFrame | None:
+    """The whole file, every column as text, when it is a CSV file of at most
+    :data:`READ_AT_ONCE_BYTES`; else None (it is streamed)."""
+    if FORMATS.get(path.suffix.lower()) != "csv" or path.stat().st_size > READ_AT_ONCE_BYTES:
+        return None
+    frames = list(iter_chunks(path, 1 << 30))
+    return frames[0] if len(frames) == 1 else pd.DataFrame() if not frames else pd.concat(frames)
 
 
 def _number_sessions(frame: pd.DataFrame, numbering: pd.Series) -> None:
@@ -321,13 +342,15 @@ def tag_file(
 
 
 def _tag_file(
-    input_path: Path, output_path: Path, model: Any, pool: Any, workers: int, columns: Mapping[str, str | None] | None,
+    input_path: Path, output_path: Path, model: Any, pool: _Workers | None, workers: int, columns: Mapping[str, str | None] | None,
     chunksize: int, resume: bool, identifiers: str, allow_duplicate_ids: bool, progress: Callable[[int], None] | None,
     on_columns: Callable[[list[str]], None] | None, evidence: bool, suffix: str,
 ) -> dict[str, Any]:
     from .builtin import load_model
 
-    numbering = _scan(input_path, columns, chunksize, allow_duplicate_ids)
+    _FALLBACKS["count"] = 0
+    whole = _read_if_small(input_path)
+    numbering = _scan(input_path, columns, chunksize, allow_duplicate_ids, whole)
     model = load_model() if model is None else model
     parts_dir = output_path.with_name(output_path.name + ".parts")
     state_path = parts_dir / _STATE
@@ -349,8 +372,11 @@ def _tag_file(
         state_path.write_text(json.dumps(state))
     parts: list[Path] = []
     statuses: dict[str, int] = {}
-    chunks = iter_chunks(input_path, chunksize)
-    _FALLBACKS["count"] = 0
+    if whole is None:
+        _FALLBACKS["count"] = 0  # counted again by the chunks, which read every column
+        chunks = iter_chunks(input_path, chunksize)
+    else:
+        chunks = (whole.iloc[start:start + chunksize] for start in range(0, len(whole), chunksize))
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
             chunks, model, pool, workers, columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
@@ -381,12 +407,17 @@ def _tag_file(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model: Any) -> None:
+def _init_worker(model: Any, inherited: dict[str, pd.DataFrame] | None = None) -> None:
     _WORKER["model"] = model
+    _WORKER["inherited"] = {} if inherited is None else inherited
 
 
-def _screen_tag_write(frame: pd.DataFrame, part: Path, evidence: bool, identifiers: str, first_row: int) -> tuple[dict[str, int], int]:
-    """One chunk: identifier policy, tagging, part file. Returns status counts and rows flagged."""
+def _screen_tag_write(frame: pd.DataFrame | None, part: Path, evidence: bool, identifiers: str,
+                      first_row: int) -> tuple[dict[str, int], int]:
+    """One chunk: identifier policy, tagging, part file. Returns status counts and rows flagged.
+    ``frame`` is None for a chunk that a forked worker inherited (see :class:`_Workers`)."""
+    if frame is None:
+        frame = _WORKER["inherited"].pop(part.name)
     flagged = 0
     if identifiers == "warn":  # counted here, one warning for the whole file at the end
         flagged = int(check_identifiers(frame, "text")["row"].nunique())
@@ -412,12 +443,42 @@ def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
         _WORKER.clear()
 
 
+class _Workers:
+    """The ``count`` worker processes of one run, started when the first chunk is handed to them.
+
+    Started by fork, they find that chunk in the memory they inherit (it is in the pool's
+    initializer arguments, which fork does not pickle), so the first worker begins tagging without
+    waiting for the chunk to be pickled, sent through a pipe and unpickled; later chunks are sent.
+    """
+
+    def __init__(self, count: int, model: Any, context: Any) -> None:
+        self.count, self._model, self._context = count, model, context
+        self._pool: Any = None
+
+    def submit(self, frame: pd.DataFrame, part: Path, *args: Any) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            inherited = {part.name: frame} if self._context.get_start_method() == "fork" else {}
+            self._pool = ProcessPoolExecutor(self.count, mp_context=self._context, initializer=_init_worker,
+                                             initargs=(self._model, inherited))
+            if inherited:
+                return self._pool.submit(_screen_tag_write, None, part, *args)
+        return self._pool.submit(_screen_tag_write, frame, part, *args)
+
+    def shutdown(self) -> None:
+        """Stop the workers: drop the chunks not started, wait for the running ones and for the
+        processes to end."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 @contextmanager
 def _workers(
     model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str
-) -> Iterator[tuple[Any, Any, int]]:
-    """The model, the pool of worker processes (None with one job) and the number of processes that
-    tag, for one run of :func:`tag_file`: this one and the pool's ``n_jobs - 1`` workers.
+) -> Iterator[tuple[Any, _Workers | None, int]]:
+    """The model, the worker processes (None with one job) and the number of processes that tag,
+    for one run of :func:`tag_file`: this one and ``n_jobs - 1`` workers.
 
     Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
     garbage collector's reach until the run ends (``gc.freeze``), as the gc module's documentation
@@ -427,19 +488,18 @@ def _workers(
 
     With several jobs the model is loaded here (the default one when ``model`` is None) and, when
     workers are forked, warmed up in this process first, so that every worker inherits what the
-    warm-up built; the workers themselves start at the first chunk's submit. With one job the model is
+    warm-up built; the workers themselves start at the first chunk handed to them. With one job the model is
     left to the caller, who loads it after the first pass over the file, so a bad file is reported
     without waiting for a model to load.
     """
     import gc
-    from concurrent.futures import ProcessPoolExecutor
 
     from .builtin import load_model
     from .text import process_context, resolve_jobs
 
     workers = resolve_jobs(n_jobs)
     freeze = gc.isenabled() and gc.get_freeze_count() == 0
-    pool = None
+    pool: _Workers | None = None
     try:
         if workers > 1:
             model = load_model() if model is None else model
@@ -449,15 +509,15 @@ def _workers(
                 _warm_up(model, evidence, identifiers, suffix)
             if freeze:
                 gc.freeze()
-            # Workers start at the first chunk's submit, after the first pass over the file: started
-            # before it, they slowed it down (the pass then writes to pages shared with them).
-            pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker, initargs=(model,))
+            # Workers start at the first chunk handed to them, after the first pass over the file:
+            # started before it, they slowed it down (the pass then writes to pages shared with them).
+            pool = _Workers(workers - 1, model, context)
         elif freeze:
             gc.freeze()
         yield model, pool, workers
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
         if freeze:
             gc.unfreeze()
         _WORKER.clear()
@@ -485,7 +545,7 @@ class _Lookahead:
 
 
 def _tag_chunks(
-    chunks: Iterator[pd.DataFrame], model: Any, pool: Any, workers: int, columns: Mapping[str, str | None] | None, parts_dir: Path,
+    chunks: Iterator[pd.DataFrame], model: Any, pool: _Workers | None, workers: int, columns: Mapping[str, str | None] | None, parts_dir: Path,
     suffix: str, parts: list[Path], statuses: dict[str, int], identifiers: str, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
     numbering: pd.Series | None = None,
@@ -544,15 +604,15 @@ def _tag_chunks(
             frame = frame.reset_index(drop=True)
             if numbering is not None:
                 _number_sessions(frame, numbering)  # by date order over the whole file, not this chunk
-            if busy:
+            if pool is not None:
                 collect(wait=False)
                 if len(pending) < busy or (len(pending) < 2 * busy and ahead.more()):
-                    future = pool.submit(_screen_tag_write, frame, part, evidence, identifiers, first_row)
+                    future = pool.submit(frame, part, evidence, identifiers, first_row)
                     pending.append((future, len(chunk)))
                     continue
             finish(_screen_tag_write(frame, part, evidence, identifiers, first_row), len(chunk))
         collect(wait=True)
     finally:
         if pool is not None:  # done, or a chunk failed: wait for the running ones, drop the rest
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
     return rows, resumed, mapping, flagged
