@@ -12,7 +12,8 @@ process's own high-water mark (VmHWM; Linux), and the largest worker's (which co
 shares with the main process at fork). A run at 10k rows lasts one or two seconds, where this
 machine's run-to-run swings are as large as the effects measured, so inputs up to 10k rows run seven
 times and up to 100k three times, each in a fresh process (1 and 2 jobs alternating), and the
-median is used for the ratios; every run is printed.
+median is used for the ratios; every run is printed, and so is the ratio of 2 jobs to 1 job in each
+pair of runs.
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ def main() -> None:
                 rates[(size, jobs)] = float(np.median(runs[jobs]))
                 if repeats > 1:
                     print(f"{size:>9,} rows, {jobs} job(s): median of {repeats} runs {rates[(size, jobs)]:8,.0f} reflections/s")
+            if repeats > 1 and 1 in args.jobs and 2 in args.jobs:  # each pair ran back to back: the spread shows the noise
+                paired = [two / one for one, two in zip(runs[1], runs[2])]
+                print(f"{size:>9,} rows: 2 jobs / 1 job, run by run: {' '.join(f'{r:.2f}' for r in paired)} "
+                      f"(median {np.median(paired):.2f})")
             source.unlink()
         first, last = min(args.sizes), max(args.sizes)
         for jobs in args.jobs:

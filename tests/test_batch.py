@@ -74,17 +74,18 @@ def _logged_screen_tag_write(frame, part, *args):
     import time
 
     with open(os.environ["YALOMFACTORS_TEST_PART_LOG"], "a") as log:
-        log.write(f"{os.getpid()} {part.name} {'inherited' if frame is None else 'sent'}\n")
+        log.write(f"{os.getpid()} {part.name} {'inherited' if frame is None else 'given'}\n")
     if str(os.getpid()) != os.environ["YALOMFACTORS_TEST_MAIN_PID"]:
         time.sleep(0.3)
     return _SCREEN_TAG_WRITE(frame, part, *args)
 
 
-@pytest.mark.parametrize("chunksize", [150, 450])
+@pytest.mark.parametrize("chunksize", [150, 450, 900])
 def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(tmp_path, reflections, fast_model,
                                                                                 monkeypatch, chunksize):
     # n_jobs=2: this process and one worker tag. With two chunks (450 rows), the worker takes the first
-    # and this process the last; with six, both take some, the worker at most two at a time.
+    # and this process the last; with six, both take some, the worker at most two at a time; with one,
+    # this process tags it and starts no worker (nor warms one up).
     path, _ = reflections
     tag_file(path, tmp_path / "one.csv", model=fast_model, chunksize=chunksize, n_jobs=1, identifiers="ignore")
     log = tmp_path / "parts.log"
@@ -94,9 +95,13 @@ def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(
     result = tag_file(path, tmp_path / "two.csv", model=fast_model, chunksize=chunksize, n_jobs=2, identifiers="ignore")
     assert result["chunks"] == 900 // chunksize and sum(result["status_counts"].values()) == 900
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
-    lines = [line.split() for line in log.read_text().splitlines() if "part-" in line]  # not the warm-up
+    logged = [line.split() for line in log.read_text().splitlines()]
+    lines = [line for line in logged if "part-" in line[1]]  # not the warm-up
     runs = {part: pid for pid, part, _ in lines}
     assert sorted(runs) == [f"part-{n:06d}.csv" for n in range(900 // chunksize)]
+    if chunksize == 900:
+        assert runs == {"part-000000.csv": str(os.getpid())} and len(logged) == 1
+        return
     assert len(set(runs.values())) == 2 and str(os.getpid()) in runs.values()
     if chunksize == 450:
         assert runs["part-000001.csv"] == str(os.getpid()) != runs["part-000000.csv"]
@@ -104,8 +109,9 @@ def test_jobs_give_identical_output_and_this_process_tags_alongside_its_workers(
     from yalomfactors.text import process_context
 
     forked = process_context().get_start_method() == "fork"
-    assert [how for _, part, how in lines if part == "part-000000.csv"] == ["inherited" if forked else "sent"]
-    assert all(how == "sent" for _, part, how in lines if part != "part-000000.csv")
+    assert [how for _, part, how in lines if part == "part-000000.csv"] == ["inherited" if forked else "given"]
+    assert all(how == "given" for _, part, how in lines if part != "part-000000.csv")
+    assert len(logged) - len(lines) == forked  # the warm-up before the fork
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -141,7 +147,7 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     assert gc.get_freeze_count() == 0 and gc.isenabled()
     monkeypatch.undo()
 
-    # A file refused by the first pass (with 2 jobs the pool is already made): nothing left behind.
+    # A file refused by the first pass (before any worker starts): nothing left behind.
     from yalomfactors.exceptions import DuplicateIdError
 
     doubled = tmp_path / "doubled.csv"

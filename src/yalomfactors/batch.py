@@ -18,6 +18,7 @@ import shutil
 import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -434,6 +435,7 @@ def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
     vocabulary index and name list; pandas' and pyarrow's writers) instead of each paying for it."""
     import tempfile
 
+    before = dict(_WORKER)
     _init_worker(model)
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -441,25 +443,37 @@ def _warm_up(model: Any, evidence: bool, identifiers: str, suffix: str) -> None:
                               evidence, identifiers, 0)
     finally:
         _WORKER.clear()
+        _WORKER.update(before)
 
 
 class _Workers:
-    """The ``count`` worker processes of one run, started when the first chunk is handed to them.
+    """The ``count`` worker processes of one run, started when the first chunk is handed to them
+    (a file of one chunk starts none).
 
-    Started by fork, they find that chunk in the memory they inherit (it is in the pool's
-    initializer arguments, which fork does not pickle), so the first worker begins tagging without
-    waiting for the chunk to be pickled, sent through a pipe and unpickled; later chunks are sent.
+    Before they are forked, the model is warmed up in this process (see :func:`_warm_up`) and what
+    that built is frozen with the rest of the heap (when ``freeze``, see :func:`_workers`), so that
+    every worker inherits it. Forked workers also find the first chunk in the memory they inherit
+    (it is in the pool's initializer arguments, which fork does not pickle), so the first worker
+    begins tagging without waiting for the chunk to be pickled, sent through a pipe and unpickled;
+    later chunks are sent.
     """
 
-    def __init__(self, count: int, model: Any, context: Any) -> None:
+    def __init__(self, count: int, model: Any, context: Any, warm_up: Callable[[], None], freeze: bool) -> None:
         self.count, self._model, self._context = count, model, context
+        self._warm_up, self._freeze = warm_up, freeze
         self._pool: Any = None
 
     def submit(self, frame: pd.DataFrame, part: Path, *args: Any) -> Any:
+        import gc
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
-            inherited = {part.name: frame} if self._context.get_start_method() == "fork" else {}
+            forked = self._context.get_start_method() == "fork"
+            if forked:
+                self._warm_up()
+                if self._freeze:
+                    gc.freeze()  # again: what the warm-up built
+            inherited = {part.name: frame} if forked else {}
             self._pool = ProcessPoolExecutor(self.count, mp_context=self._context, initializer=_init_worker,
                                              initargs=(self._model, inherited))
             if inherited:
@@ -486,10 +500,10 @@ def _workers(
     what the run builds, and a worker's collections do not copy the pages it shares with this process.
     Not when the caller has frozen objects or paused the collector: that state is theirs.
 
-    With several jobs the model is loaded here (the default one when ``model`` is None) and, when
-    workers are forked, warmed up in this process first, so that every worker inherits what the
-    warm-up built; the workers themselves start at the first chunk handed to them. With one job the model is
-    left to the caller, who loads it after the first pass over the file, so a bad file is reported
+    With several jobs the model is loaded here (the default one when ``model`` is None); the
+    workers start at the first chunk handed to them, after the first pass over the file (started
+    before it, they slowed it down: the pass then writes to pages shared with them). With one job
+    the model is left to the caller, who loads it after the first pass, so a bad file is reported
     without waiting for a model to load.
     """
     import gc
@@ -501,19 +515,12 @@ def _workers(
     freeze = gc.isenabled() and gc.get_freeze_count() == 0
     pool: _Workers | None = None
     try:
+        if freeze:
+            gc.freeze()
         if workers > 1:
             model = load_model() if model is None else model
-            context = process_context()
-            forked = context.get_start_method() == "fork"
-            if forked:
-                _warm_up(model, evidence, identifiers, suffix)
-            if freeze:
-                gc.freeze()
-            # Workers start at the first chunk handed to them, after the first pass over the file:
-            # started before it, they slowed it down (the pass then writes to pages shared with them).
-            pool = _Workers(workers - 1, model, context)
-        elif freeze:
-            gc.freeze()
+            warm = partial(_warm_up, model, evidence, identifiers, suffix)
+            pool = _Workers(workers - 1, model, process_context(), warm, freeze)
         yield model, pool, workers
     finally:
         if pool is not None:
@@ -554,9 +561,9 @@ def _tag_chunks(
     :func:`_workers`; its ``workers - 1`` processes and this one make ``workers``).
 
     This process reads the file and keeps each worker busy with up to two chunks (one running, one
-    waiting), and tags a chunk itself when every worker has two, or when the chunk is the file's last
-    and every worker has one. So memory stays bounded (at most two chunks per process in flight), no
-    core waits while chunks remain, and a small file's last chunk does not wait behind another.
+    waiting), and tags a chunk itself when every worker has two, and always the file's last chunk.
+    So memory stays bounded (at most two chunks per process in flight), no core waits while chunks
+    remain, the last chunk waits behind no other, and a file of one chunk starts no worker.
     """
     _init_worker(model)  # this process tags chunks too
     ahead = _Lookahead(chunks)
@@ -606,7 +613,7 @@ def _tag_chunks(
                 _number_sessions(frame, numbering)  # by date order over the whole file, not this chunk
             if pool is not None:
                 collect(wait=False)
-                if len(pending) < busy or (len(pending) < 2 * busy and ahead.more()):
+                if len(pending) < 2 * busy and ahead.more():
                     future = pool.submit(frame, part, evidence, identifiers, first_row)
                     pending.append((future, len(chunk)))
                     continue
