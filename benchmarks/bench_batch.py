@@ -13,13 +13,15 @@ shares with the main process at fork). A run at 10k rows lasts one or two second
 machine's run-to-run swings are as large as the effects measured, so inputs up to 10k rows run seven
 times and up to 100k three times, each in a fresh process (1 and 2 jobs alternating), and the
 median is used for the ratios; every run is printed, and so is the ratio of 2 jobs to 1 job in each
-pair of runs.
+pair of runs. First, for scale, it prints how much faster two processes do a pure-Python loop than one
+on this machine: no code's 2 jobs / 1 job can exceed that.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,26 @@ print(json.dumps({"rows": result["rows"], "seconds": ended - started, "startup":
 """
 
 
+SPIN = "x = 0\nfor i in range(12_000_000): x += i"  # about a second of pure-Python work, as one chunk is
+
+
+def parallel_ceiling(repeats: int) -> list[float]:
+    """How much faster two processes do CPU-bound work than one, on this machine: the same loop run
+    alone, then twice side by side; each repeat gives 2 x the time alone / the time of the pair.
+    Perfectly parallel work gets this factor at most, whatever the code."""
+    factors = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", SPIN], check=True)
+        alone = time.perf_counter() - started
+        started = time.perf_counter()
+        pair = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(2)]
+        for process in pair:
+            process.wait()
+        factors.append(2 * alone / (time.perf_counter() - started))
+    return factors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -55,6 +77,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=None,
                         help="fresh-process runs per setting, median reported (default: 7 up to 10k rows, 3 up to 100k, then 1)")
     args = parser.parse_args()
+
+    if 1 in args.jobs and 2 in args.jobs:
+        factors = parallel_ceiling(7)
+        print(f"this machine's ceiling: 2 processes did {' '.join(f'{f:.2f}' for f in factors)} x the pure-Python "
+              f"work per second of 1 (median {statistics.median(factors):.2f})", flush=True)
 
     import numpy as np
     import pandas as pd
