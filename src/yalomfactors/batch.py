@@ -303,7 +303,8 @@ def tag_file(
         Rows per chunk, the unit of work of one process; memory grows with it, not with the file.
     n_jobs : int, optional
         Processes that tag (``-1``: every core): this one and ``n_jobs - 1`` workers. The output is
-        identical for any value.
+        identical for any value. This process always tags the file's last chunk, so a file of one
+        chunk starts no worker.
     resume : bool, default False
         Continue an interrupted run with the same input, output and chunk size.
     identifiers : {"warn", "redact", "raise", "ignore"}
