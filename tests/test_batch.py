@@ -161,7 +161,11 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path, reflections, fast_mod
     try:
         mine = gc.get_freeze_count()
         tag_file(path, tmp_path / "c.csv", model=fast_model, chunksize=300, n_jobs=jobs, identifiers="ignore")
-        assert gc.get_freeze_count() == mine
+        # Neither unfrozen (the count would fall to 0) nor frozen more (it would grow by everything the
+        # run built). A frozen object can still be freed when nothing refers to it any longer: after
+        # some orders of the tests, pandas' CSV writer released one per part written (seen with the
+        # code before and after small files were read once), so the count may fall by a few.
+        assert mine - 10 <= gc.get_freeze_count() <= mine
     finally:
         gc.unfreeze()
     gc.disable()  # the caller's paused collector
