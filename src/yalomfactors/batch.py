@@ -338,13 +338,13 @@ def tag_file(
         raise InputFileError(f"input file {str(input_path)!r} does not exist; check the path")
     check_policy(identifiers)
     suffix = ".parquet" if output_path.suffix.lower() == ".parquet" else ".csv"
-    with _workers(model, n_jobs, evidence, identifiers, suffix) as (model, pool, workers):
-        return _tag_file(input_path, output_path, model, pool, workers, columns, chunksize, resume, identifiers,
+    with _workers(model, n_jobs, evidence, identifiers, suffix) as (model, pool):
+        return _tag_file(input_path, output_path, model, pool, columns, chunksize, resume, identifiers,
                          allow_duplicate_ids, progress, on_columns, evidence, suffix)
 
 
 def _tag_file(
-    input_path: Path, output_path: Path, model: Any, pool: _Workers | None, workers: int, columns: Mapping[str, str | None] | None,
+    input_path: Path, output_path: Path, model: Any, pool: _Workers | None, columns: Mapping[str, str | None] | None,
     chunksize: int, resume: bool, identifiers: str, allow_duplicate_ids: bool, progress: Callable[[int], None] | None,
     on_columns: Callable[[list[str]], None] | None, evidence: bool, suffix: str,
 ) -> dict[str, Any]:
@@ -381,7 +381,7 @@ def _tag_file(
         chunks = (whole.iloc[start:start + chunksize] for start in range(0, len(whole), chunksize))
     try:
         rows, resumed, mapping, flagged = _tag_chunks(
-            chunks, model, pool, workers, columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
+            chunks, model, pool, columns, parts_dir, suffix, parts, statuses, identifiers, evidence,
             progress, on_columns, numbering)
     except BaseException:
         if not any(part.exists() for part in parts):
@@ -491,9 +491,9 @@ class _Workers:
 @contextmanager
 def _workers(
     model: Any, n_jobs: int | None, evidence: bool, identifiers: str, suffix: str
-) -> Iterator[tuple[Any, _Workers | None, int]]:
-    """The model, the worker processes (None with one job) and the number of processes that tag,
-    for one run of :func:`tag_file`: this one and ``n_jobs - 1`` workers.
+) -> Iterator[tuple[Any, _Workers | None]]:
+    """The model and the worker processes (None with one job) for one run of :func:`tag_file`:
+    ``n_jobs - 1`` workers, which tag alongside this process.
 
     Everything built before the run (modules, the model, spaCy's tables) is moved out of the cyclic
     garbage collector's reach until the run ends (``gc.freeze``), as the gc module's documentation
@@ -522,7 +522,7 @@ def _workers(
             model = load_model() if model is None else model
             warm = partial(_warm_up, model, evidence, identifiers, suffix)
             pool = _Workers(workers - 1, model, process_context(), warm, freeze)
-        yield model, pool, workers
+        yield model, pool
     finally:
         if pool is not None:
             pool.shutdown()
@@ -553,13 +553,13 @@ class _Lookahead:
 
 
 def _tag_chunks(
-    chunks: Iterator[pd.DataFrame], model: Any, pool: _Workers | None, workers: int, columns: Mapping[str, str | None] | None, parts_dir: Path,
+    chunks: Iterator[pd.DataFrame], model: Any, pool: _Workers | None, columns: Mapping[str, str | None] | None, parts_dir: Path,
     suffix: str, parts: list[Path], statuses: dict[str, int], identifiers: str, evidence: bool,
     progress: Callable[[int], None] | None, on_columns: Callable[[list[str]], None] | None,
     numbering: pd.Series | None = None,
 ) -> tuple[int, int, dict[str, str] | None, int]:
-    """Screen, tag and write each chunk, in this process or in a worker of ``pool`` (see
-    :func:`_workers`; its ``workers - 1`` processes and this one make ``workers``).
+    """Screen, tag and write each chunk, in this process or in one of the ``pool.count`` workers of
+    ``pool`` (see :func:`_workers`).
 
     This process reads the file and keeps each worker busy with up to two chunks (one running, one
     waiting), and tags a chunk itself when every worker has two, and always the file's last chunk.
@@ -568,7 +568,6 @@ def _tag_chunks(
     """
     _init_worker(model)  # this process tags chunks too
     ahead = _Lookahead(chunks)
-    busy = 0 if pool is None else workers - 1  # worker processes
     pending: list[tuple[Any, int]] = []
     flagged = 0
 
@@ -614,7 +613,7 @@ def _tag_chunks(
                 _number_sessions(frame, numbering)  # by date order over the whole file, not this chunk
             if pool is not None:
                 collect(wait=False)
-                if len(pending) < 2 * busy and ahead.more():
+                if len(pending) < 2 * pool.count and ahead.more():
                     future = pool.submit(frame, part, evidence, identifiers, first_row)
                     pending.append((future, len(chunk)))
                     continue
