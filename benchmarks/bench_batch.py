@@ -14,7 +14,9 @@ machine's run-to-run swings are as large as the effects measured, so inputs up t
 times and up to 100k three times, each in a fresh process (1 and 2 jobs alternating), and the
 median is used for the ratios; every run is printed, and so is the ratio of 2 jobs to 1 job in each
 pair of runs. First, for scale, it prints how much faster two processes do a pure-Python loop than one
-on this machine: no code's 2 jobs / 1 job can exceed that.
+on this machine: no code's 2 jobs / 1 job can exceed that. The machine's factor swings from minute to
+minute, so it is measured again right after each pair of runs (sizes run more than once), and printed
+beside that pair's ratio.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def main() -> None:
                           "session_number": rng.integers(1, 16, size), "member_id": rng.integers(0, 5000, size),
                           "text": texts[rng.integers(0, len(texts), size)]}).to_csv(source, index=False)
             runs: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
+            ceilings: list[float] = []  # the machine's two-process factor, measured right after each pair
             repeats = args.repeats or (7 if size <= 10_000 else 3 if size <= 100_000 else 1)
             for repeat in range(repeats):  # 1 and 2 jobs alternate, so a slow spell of the machine hits both
                 for jobs in args.jobs:
@@ -114,6 +117,8 @@ def main() -> None:
                           f"= {size / wall:7,.0f}/s), peak memory main {figures['main_mb']:.0f} MB, largest worker "
                           f"{figures['worker_mb']:.0f} MB", flush=True)
                     out.unlink()
+                if repeats > 1 and 1 in args.jobs and 2 in args.jobs:
+                    ceilings.extend(parallel_ceiling(1))
             for jobs in args.jobs:
                 rates[(size, jobs)] = float(np.median(runs[jobs]))
                 if repeats > 1:
@@ -121,7 +126,8 @@ def main() -> None:
             if repeats > 1 and 1 in args.jobs and 2 in args.jobs:  # each pair ran back to back: the spread shows the noise
                 paired = [two / one for one, two in zip(runs[1], runs[2])]
                 print(f"{size:>9,} rows: 2 jobs / 1 job, run by run: {' '.join(f'{r:.2f}' for r in paired)} "
-                      f"(median {np.median(paired):.2f})")
+                      f"(median {np.median(paired):.2f}); the machine's ceiling right after each pair: "
+                      f"{' '.join(f'{c:.2f}' for c in ceilings)} (median {np.median(ceilings):.2f})")
             source.unlink()
         first, last = min(args.sizes), max(args.sizes)
         for jobs in args.jobs:
