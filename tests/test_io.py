@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -85,3 +86,72 @@ def test_bad_files_get_clear_errors(tmp_path, name, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(InputFileError, match="does not exist"):
         read_table(tmp_path / "nope.csv")
+
+
+def _awkward_frame():
+    """Every column type tagging writes, with missing values, and text that CSV must quote."""
+    floats = [0.1, float("nan"), 1e-300, 5e-324, -0.0, 1e16, 123456789.125, 0.008247432692283401]
+    n = len(floats)
+    return pd.DataFrame({
+        "reflection_id": pd.array(["r1", "r,2", 'say "hi"', "line\nbreak", "cr\rhere", "", None, "naïve ✓"], dtype="str"),
+        "group_id": pd.array(["g", None, "g;2", " lead", "trail ", "tab\there", "x", "y"], dtype="string"),
+        "session_number": pd.array([1, None, 3, 4, 5, 6, 7, 8], dtype="Int64"),
+        "status": pd.Categorical(["ok", "empty", None, "ok", "ok", "too_long_truncated", "ok", "ok"]),
+        "p_hope": floats,
+        "hope": pd.array([True, None, False, True, False, True, None, False], dtype="boolean"),
+        "count": range(n),
+        "flag": [True, False] * (n // 2),
+        "anything": [None, 1.5, "two", 3, float("nan"), "", [1, 2], "x"],
+    })
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_csv_is_written_byte_for_byte_as_pandas_writes_it(tmp_path, sep):
+    from yalomfactors.io import _written_as_str, write_csv
+
+    frame = _awkward_frame()
+    assert all(_written_as_str(dtype) for dtype in frame.dtypes)  # the quick path, not pandas' fallback
+    frame.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8", sep=sep)
+    write_csv(frame, tmp_path / "ours.csv", sep=sep)
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    empty = frame.iloc[:0]
+    empty.to_csv(tmp_path / "pandas_empty.csv", index=False, encoding="utf-8", sep=sep)
+    write_csv(empty, tmp_path / "ours_empty.csv", sep=sep)
+    assert (tmp_path / "ours_empty.csv").read_bytes() == (tmp_path / "pandas_empty.csv").read_bytes()
+
+
+def test_csv_of_many_rows_is_written_in_slices_as_pandas_writes_it(tmp_path, monkeypatch):
+    from yalomfactors import io
+
+    monkeypatch.setattr(io, "_FIELDS_PER_SLICE", 1_000)  # 111 rows of 9 columns per slice
+
+    rng = np.random.default_rng(0)
+    frame = pd.concat([_awkward_frame()] * 500, ignore_index=True)  # 4,000 rows
+    frame["p_hope"] = np.where(rng.random(len(frame)) < 0.1, np.nan, rng.beta(0.2, 3, len(frame)) * 10.0 ** rng.integers(-30, 3, len(frame)))
+    io.write_csv(frame, tmp_path / "ours.csv")
+    frame.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8")
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+
+
+def test_float64_text_is_the_same_from_numpy_and_python():
+    """pandas writes float64 columns with numpy's str(); write_csv lets the csv module call Python's."""
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.random(20_000), 10.0 ** rng.uniform(-320, 20, 20_000),
+                             [0.0, -0.0, 1.0, 1e-5, 1e-4, 1e15, 1e16, 5e-324, float("inf"), float(np.float32(0.1))]])
+    assert values.astype(str).tolist() == [str(value) for value in values.tolist()]
+
+
+@pytest.mark.parametrize("column", [
+    pd.to_datetime(["2024-01-02", None]),
+    pd.to_timedelta(["1D", None]),
+    np.array([0.1, 0.2], dtype=np.float32),
+    pd.array([0.1, None], dtype="Float64"),
+])
+def test_csv_columns_pandas_formats_itself_are_left_to_pandas(tmp_path, column):
+    from yalomfactors.io import _written_as_str, write_csv
+
+    frame = pd.DataFrame({"text": ["a", "b"], "other": column})
+    assert not _written_as_str(frame["other"].dtype)
+    frame.to_csv(tmp_path / "pandas.csv", index=False, encoding="utf-8")
+    write_csv(frame, tmp_path / "ours.csv")
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import InputFileError, SchemaError
-from .io import FORMATS, detect_columns, standardize
+from .io import FORMATS, detect_columns, standardize, write_csv
 from .privacy import apply_identifier_policy, check_identifiers, check_policy
 
 __all__ = ["tag_file", "iter_chunks"]
@@ -245,7 +245,7 @@ def _write_part(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".parquet":
         frame.to_parquet(temporary, index=False)
     else:
-        frame.to_csv(temporary, index=False, encoding="utf-8")
+        write_csv(frame, temporary)
     temporary.replace(path)  # a part exists only once it is complete
 
 

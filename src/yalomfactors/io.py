@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import os
 import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .exceptions import DuplicateIdError, InputFileError, SchemaError
@@ -356,13 +359,65 @@ def _check_session_dates(frame: pd.DataFrame, mapping: Mapping[str, str]) -> Non
             )
 
 
+def _written_as_str(dtype: Any) -> bool:
+    """True for column types whose values pandas' CSV writer turns into text with ``str()``: integers,
+    booleans, objects, float64 (written as numpy's ``str()``, the same text as Python's; tests/test_io.py
+    checks edge values), and nullable integers, booleans, strings and categories of these. False for
+    types pandas formats itself: dates, durations, periods, intervals, float32, nullable floats."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "biuO" or dtype == np.float64
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _written_as_str(dtype.categories.dtype) and dtype.categories.dtype.kind != "f"
+    if isinstance(dtype, (pd.ArrowDtype, pd.SparseDtype)):
+        return False
+    return isinstance(dtype, (pd.BooleanDtype, pd.StringDtype)) or pd.api.types.is_integer_dtype(dtype)
+
+
+#: Fields turned into Python objects at a time by :func:`write_csv`: some tens of MB.
+_FIELDS_PER_SLICE = 1_000_000
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
+    """Write ``frame`` without its index as UTF-8 CSV: the same bytes as ``frame.to_csv(path,
+    index=False, encoding="utf-8", sep=sep)``, in about two thirds of the time for tagged tables.
+
+    pandas turns each float column into numpy strings, then every value into a Python object, and
+    hands rows to the standard :mod:`csv` writer; here each column becomes Python values once
+    (missing values empty fields, as pandas writes them) and the same writer turns them into text.
+    Frames with other types of columns (dates, for instance), or with labels that are not unique
+    strings, are written by pandas itself.
+    """
+    labels = list(frame.columns)
+    if (not labels or len(set(labels)) < len(labels) or not all(isinstance(label, str) for label in labels)
+            or not all(_written_as_str(dtype) for dtype in frame.dtypes)):
+        frame.to_csv(path, index=False, encoding="utf-8", sep=sep)
+        return
+    columns = [frame[label] for label in labels]
+    rows = max(1, _FIELDS_PER_SLICE // len(labels))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=sep, lineterminator=os.linesep)  # otherwise pandas' defaults
+        writer.writerow(labels)
+        for start in range(0, len(frame), rows):
+            fields = []
+            for column in columns:
+                part = column if len(frame) <= rows else column.iloc[start : start + rows]
+                values = part.to_numpy(dtype=object)
+                missing = part.isna().to_numpy()
+                if missing.any():
+                    if not values.flags.writeable:  # an object column's own array, shared with the frame
+                        values = values.copy()
+                    values[missing] = ""
+                fields.append(values)
+            writer.writerows(zip(*fields))
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
     """Write a table as CSV (UTF-8), Excel, Parquet or JSON Lines, chosen by extension."""
     path = Path(path)
     kind = _detect_format(path, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
-        frame.to_csv(path, index=False, encoding="utf-8", sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        write_csv(frame, path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
     elif kind == "excel":
         frame.to_excel(path, index=False)
     elif kind == "parquet":
