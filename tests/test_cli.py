@@ -52,6 +52,24 @@ def test_tag_reports_detected_columns(tmp_path, capsys):
     assert "using column 'Reflection' as text" in err and "using column 'Client' as member_id" in err
 
 
+def test_large_file_options_say_when_a_file_is_tagged_whole(tmp_path, capsys):
+    frame = pd.DataFrame({"Reflection": ["felt less alone", "n/a", "I hope to come back"], "Client": ["a", "b", "c"]})
+    frame.to_excel(tmp_path / "in.xlsx", index=False)
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert main(["tag", str(tmp_path / "in.xlsx"), "--model", "fast", "--out", str(tmp_path / "o.csv"), "--jobs", "2", "--resume"]) == 0
+    err = capsys.readouterr().err
+    assert "--jobs, --resume: for CSV, Parquet or JSON Lines files written as CSV or Parquet; 'in.xlsx' to 'o.csv' is tagged whole" in err
+    assert len(pd.read_csv(tmp_path / "o.csv")) == 3
+    assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "o.xlsx"), "--chunksize", "2"]) == 0
+    assert "--chunksize: for CSV" in capsys.readouterr().err
+    # streamed: the options apply, nothing is said about them; a bad value is refused, not replaced
+    assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "s.csv"), "--jobs", "1", "--chunksize", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "tagged whole" not in err and "in 2 chunk(s)" in err
+    assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "z.csv"), "--chunksize", "0"]) != 0
+    assert "chunksize" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

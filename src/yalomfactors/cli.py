@@ -79,8 +79,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="store_true", help="add the phrases behind each tag")
     _identifier_option(p)
     big = p.add_argument_group("large files (CSV, Parquet or JSONL in; CSV or Parquet out: tagged in chunks)")
-    big.add_argument("--jobs", type=int, default=-1, help="processes tagging chunks, this one included (default -1: every core); output is identical for any number")
-    big.add_argument("--chunksize", type=int, default=5_000, help="rows per chunk (default 5000)")
+    big.add_argument("--jobs", type=int, default=None, help="processes tagging chunks, this one included (default -1: every core); output is identical for any number")
+    big.add_argument("--chunksize", type=int, default=None, help="rows per chunk (default 5000)")
     big.add_argument("--resume", action="store_true", help="continue an interrupted run without re-tagging finished chunks")
     _column_options(p)
     _common(p)
@@ -209,6 +209,11 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     if Path(args.input).suffix.lower() in (".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson") and \
             out.suffix.lower() in (".csv", ".parquet"):
         return _stream_tag(args, out)
+    given = [option for option, value in (("--jobs", args.jobs), ("--chunksize", args.chunksize), ("--resume", args.resume))
+             if value not in (None, False)]
+    if given:
+        _say(args, f"{', '.join(given)}: for CSV, Parquet or JSON Lines files written as CSV or Parquet; "
+                   f"{Path(args.input).name!r} to {out.name!r} is tagged whole, in this process")
     frame = _load(args)
     tagged = _tag(args, frame, evidence=args.evidence)
     write_table(tagged, out)
@@ -233,8 +238,8 @@ def _stream_tag(args: argparse.Namespace, out: Path) -> int:
             _say(args, message)
 
     try:
-        result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=args.chunksize,
-                          n_jobs=args.jobs, resume=args.resume, identifiers=args.identifiers,
+        result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=5_000 if args.chunksize is None else args.chunksize,
+                          n_jobs=-1 if args.jobs is None else args.jobs, resume=args.resume, identifiers=args.identifiers,
                           allow_duplicate_ids=args.allow_duplicate_ids,
                           progress=bar.update if bar is not None else None, on_columns=show, evidence=args.evidence)
     finally:
