@@ -60,7 +60,7 @@ def test_large_file_options_say_when_a_file_is_tagged_whole(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--jobs, --resume: for CSV, Parquet or JSON Lines files written as CSV or Parquet; 'in.xlsx' to 'o.csv' is tagged whole" in err
     assert len(pd.read_csv(tmp_path / "o.csv")) == 3
-    assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "o.xlsx"), "--chunksize", "2"]) == 0
+    assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "o.xlsx"), "--chunksize", "0"]) == 0
     assert "--chunksize: for CSV" in capsys.readouterr().err
     # streamed: the options apply, nothing is said about them; a bad value is refused, not replaced
     assert main(["tag", str(tmp_path / "in.csv"), "--model", "fast", "--out", str(tmp_path / "s.csv"), "--jobs", "1", "--chunksize", "2"]) == 0

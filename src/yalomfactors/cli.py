@@ -210,7 +210,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
             out.suffix.lower() in (".csv", ".parquet"):
         return _stream_tag(args, out)
     given = [option for option, value in (("--jobs", args.jobs), ("--chunksize", args.chunksize), ("--resume", args.resume))
-             if value not in (None, False)]
+             if value is not None and value is not False]
     if given:
         _say(args, f"{', '.join(given)}: for CSV, Parquet or JSON Lines files written as CSV or Parquet; "
                    f"{Path(args.input).name!r} to {out.name!r} is tagged whole, in this process")
@@ -238,8 +238,10 @@ def _stream_tag(args: argparse.Namespace, out: Path) -> int:
             _say(args, message)
 
     try:
-        result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=5_000 if args.chunksize is None else args.chunksize,
-                          n_jobs=-1 if args.jobs is None else args.jobs, resume=args.resume, identifiers=args.identifiers,
+        chunksize = 5_000 if args.chunksize is None else args.chunksize
+        jobs = -1 if args.jobs is None else args.jobs
+        result = tag_file(args.input, out, model=load_model(args.model), columns=_given(args), chunksize=chunksize,
+                          n_jobs=jobs, resume=args.resume, identifiers=args.identifiers,
                           allow_duplicate_ids=args.allow_duplicate_ids,
                           progress=bar.update if bar is not None else None, on_columns=show, evidence=args.evidence)
     finally:
