@@ -16,7 +16,9 @@ median is used for the ratios; every run is printed, and so is the ratio of 2 jo
 pair of runs. First, for scale, it prints how much faster two processes do a pure-Python loop than one
 on this machine: no code's 2 jobs / 1 job can exceed that. The machine's factor swings from minute to
 minute, so it is measured again right after each pair of runs (sizes run more than once), and printed
-beside that pair's ratio.
+beside that pair's ratio, together with the same factor for this work: one warm 5,000-row chunk (screen,
+tag, write) tagged by one process alone and then by two at once (each already running, so start-up,
+fork, first pass and new words are left out: what 2 jobs / 1 job would be if they cost nothing).
 """
 
 from __future__ import annotations
@@ -71,6 +73,51 @@ def parallel_ceiling(repeats: int) -> list[float]:
     return factors
 
 
+TAGGER = """
+import sys, warnings
+import pandas as pd
+from yalomfactors import load_model
+from yalomfactors.io import write_csv
+from yalomfactors.privacy import check_identifiers
+model = load_model("fast")
+frame = pd.read_csv(sys.argv[1], nrows=5000, dtype=str, keep_default_na=False)
+def chunk():  # what tag_file does to a chunk of 5,000 rows: screen, tag, write
+    check_identifiers(frame, "text")
+    write_csv(model.tag(frame, text_column="text", identifiers="ignore"), sys.argv[2])
+chunk()  # warm: every word of the chunk is known from here on
+print("ready", flush=True)
+sys.stdin.readline()
+chunk()
+print("done", flush=True)
+"""
+
+
+def tagging_ceiling(source: Path, folder: Path) -> float:
+    """How much faster two processes tag than one on this machine, now: the same warm chunk of 5,000
+    rows tagged by one process alone, then by two at the same moment (each already running and warm,
+    so no start-up, fork, first pass or new words are counted); 2 x the time alone / the time of the
+    pair. A bound for 2 jobs / 1 job that tracks this work rather than a pure-Python loop."""
+
+    def timed(count: int) -> float:
+        taggers = [subprocess.Popen([sys.executable, "-c", TAGGER, str(source), str(folder / f"ceiling_{i}.csv")],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for i in range(count)]
+        for tagger in taggers:
+            assert tagger.stdout is not None and tagger.stdout.readline().strip() == "ready"
+        started = time.perf_counter()
+        for tagger in taggers:
+            assert tagger.stdin is not None
+            tagger.stdin.write("go\n")
+            tagger.stdin.flush()
+        for tagger in taggers:
+            assert tagger.stdout is not None and tagger.stdout.readline().strip() == "done"
+        elapsed = time.perf_counter() - started
+        for tagger in taggers:
+            tagger.communicate()
+        return elapsed
+
+    return 2 * timed(1) / timed(2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -100,7 +147,8 @@ def main() -> None:
                           "session_number": rng.integers(1, 16, size), "member_id": rng.integers(0, 5000, size),
                           "text": texts[rng.integers(0, len(texts), size)]}).to_csv(source, index=False)
             runs: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
-            ceilings: list[float] = []  # the machine's two-process factor, measured right after each pair
+            ceilings: list[float] = []  # the machine's two-process factors, measured right after each pair
+            taggers: list[float] = []
             repeats = args.repeats or (7 if size <= 10_000 else 3 if size <= 100_000 else 1)
             for repeat in range(repeats):  # 1 and 2 jobs alternate, so a slow spell of the machine hits both
                 for jobs in args.jobs:
@@ -119,6 +167,7 @@ def main() -> None:
                     out.unlink()
                 if repeats > 1 and 1 in args.jobs and 2 in args.jobs:
                     ceilings.extend(parallel_ceiling(1))
+                    taggers.append(tagging_ceiling(source, Path(folder)))
             for jobs in args.jobs:
                 rates[(size, jobs)] = float(np.median(runs[jobs]))
                 if repeats > 1:
@@ -127,7 +176,9 @@ def main() -> None:
                 paired = [two / one for one, two in zip(runs[1], runs[2])]
                 print(f"{size:>9,} rows: 2 jobs / 1 job, run by run: {' '.join(f'{r:.2f}' for r in paired)} "
                       f"(median {np.median(paired):.2f}); the machine's ceiling right after each pair: "
-                      f"{' '.join(f'{c:.2f}' for c in ceilings)} (median {np.median(ceilings):.2f})")
+                      f"{' '.join(f'{c:.2f}' for c in ceilings)} (median {np.median(ceilings):.2f}); "
+                      f"two warm taggers right after each pair: {' '.join(f'{c:.2f}' for c in taggers)} "
+                      f"(median {np.median(taggers):.2f})")
             source.unlink()
         first, last = min(args.sizes), max(args.sizes)
         for jobs in args.jobs:
