@@ -120,6 +120,16 @@ def test_csv_is_written_byte_for_byte_as_pandas_writes_it(tmp_path, sep):
     assert (tmp_path / "ours_empty.csv").read_bytes() == (tmp_path / "pandas_empty.csv").read_bytes()
 
 
+def test_csv_to_a_compressed_path_is_compressed_as_pandas_does(tmp_path):
+    import gzip
+
+    from yalomfactors.io import write_csv
+
+    frame = _awkward_frame()
+    write_csv(frame, tmp_path / "ours.csv.gz")
+    assert gzip.decompress((tmp_path / "ours.csv.gz").read_bytes()) == frame.to_csv(index=False).encode("utf-8")
+
+
 def test_csv_of_many_rows_is_written_in_slices_as_pandas_writes_it(tmp_path, monkeypatch):
     from yalomfactors import io
 

@@ -373,6 +373,8 @@ def _written_as_str(dtype: Any) -> bool:
     return isinstance(dtype, (pd.BooleanDtype, pd.StringDtype)) or pd.api.types.is_integer_dtype(dtype)
 
 
+#: Suffixes pandas compresses a CSV file for (``compression="infer"``).
+_COMPRESSED = frozenset({".gz", ".bz2", ".zip", ".xz", ".zst", ".tar"})
 #: Fields turned into Python objects at a time by :func:`write_csv`: some tens of MB.
 _FIELDS_PER_SLICE = 1_000_000
 
@@ -385,11 +387,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
     hands rows to the standard :mod:`csv` writer; here each column becomes Python values once
     (missing values empty fields, as pandas writes them) and the same writer turns them into text.
     Frames with other types of columns (dates, for instance), or with labels that are not unique
-    strings, are written by pandas itself.
+    strings, and paths with a compression suffix (``.gz``, ``.zip``...) are written by pandas itself.
     """
     labels = list(frame.columns)
     if (not labels or len(set(labels)) < len(labels) or not all(isinstance(label, str) for label in labels)
-            or not all(_written_as_str(dtype) for dtype in frame.dtypes)):
+            or not all(_written_as_str(dtype) for dtype in frame.dtypes)
+            or Path(path).suffix.lower() in _COMPRESSED):
         frame.to_csv(path, index=False, encoding="utf-8", sep=sep)
         return
     columns = [frame[label] for label in labels]
