@@ -74,7 +74,7 @@ def parallel_ceiling(repeats: int) -> list[float]:
 
 
 TAGGER = """
-import sys, warnings
+import sys
 import pandas as pd
 from yalomfactors import load_model
 from yalomfactors.io import write_csv
