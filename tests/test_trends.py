@@ -78,6 +78,9 @@ def test_member_timeline_marks_untagged_rows():
     assert len(timeline) == len(_toy())
     assert timeline[timeline["member_id"] == "d"]["factors"].isna().all()
     assert timeline[(timeline["member_id"] == "a") & (timeline["session_number"] == 5)]["factors"].item() == "Hope"
+    assert str(timeline["n_factors"].dtype) == "Int64"  # a count: written as 1, not 1.0
+    assert timeline[timeline["member_id"] == "d"]["n_factors"].isna().all()
+    assert timeline[(timeline["member_id"] == "a") & (timeline["session_number"] == 5)]["n_factors"].item() == 1
 
 
 def test_pooled_needs_two_groups():

@@ -300,7 +300,7 @@ def member_timeline(
     DataFrame
         One row per reflection: ``group_id``, ``member_id``, ``session_number``, ``status``,
         ``factors`` (display short names joined by ", "; empty for none; NaN when not tagged),
-        ``n_factors``; absences are simply absent rows.
+        ``n_factors`` (nullable integer, missing when not tagged); absences are simply absent rows.
     """
     frame = _prepare(tagged, group, session, extra=[member])
     factors = _factors(frame, factors)
@@ -311,11 +311,12 @@ def member_timeline(
         "group_id": frame[group].to_numpy(), "member_id": frame[member].to_numpy(),
         "session_number": frame[session].astype(int).to_numpy(),
         "status": frame[STATUS].astype(str).to_numpy() if STATUS in frame.columns else "ok",
-        "factors": listed, "n_factors": decisions.sum(axis=1),
+        "factors": listed,
     })
     untagged = ~frame["_tagged"].to_numpy()
     out.loc[untagged, "factors"] = np.nan
-    out.loc[untagged, "n_factors"] = np.nan
+    # A count, missing where not tagged: a nullable integer (as tag()'s own n_factors), not a float.
+    out["n_factors"] = pd.arrays.IntegerArray(decisions.sum(axis=1).astype("int64"), untagged.copy())
     return out.sort_values(["group_id", "member_id", "session_number"], kind="stable").reset_index(drop=True)
 
 
